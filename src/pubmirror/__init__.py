@@ -1,0 +1,5 @@
+"""pubmirror: PubMed, self-hosted."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""Which search field is what kind: the one table every index backend builds its schema from.
+
+Field names are PubMed's search tags (see :mod:`pubmirror.medline.extract`), so a query compiler
+maps ``[ti]`` to ``ti`` without a lookup table of its own.
+"""
+
+from __future__ import annotations
+
+# Tokenized text with positions (phrases and proximity).
+TEXT = ("ti", "ab", "oab", "ad", "ot_text", "tt", "mesh_text")
+
+# Exact, lower-cased values, one term each (MeSH headings, author names, ids …).
+KEYWORD = (
+    "mh", "majr", "sh", "mhsh", "majrsh", "pt", "au", "fau", "1au", "lastau", "cn", "auid",
+    "ir", "fir", "ed", "fed", "ta", "jid", "pl", "la", "vi", "ip", "pg", "aid", "gr", "nm",
+    "rn", "sb", "stat", "own", "ps", "oid", "ot", "gs", "si", "sfm", "isbn", "flags",
+    "pubstatus",
+)  # fmt: skip
+
+# Dates as YYYYMMDD integers: indexed for ranges, fast for sorting.
+DATES = ("dp", "edat", "crdt", "mhda", "dcom", "lr", "dep")
+
+# PMIDs this record cites (from its reference list): "Cited by" is a term query on it.
+LINKS = ("refs",)
+
+# Sort keys, one value per record.
+SORT_TEXT = ("sort_au",)
+
+ALL = (*TEXT, *KEYWORD, *DATES, *LINKS, *SORT_TEXT)
+
+# What an untagged word searches before the query language exists (issue: query language).
+DEFAULT_TEXT = ("ti", "ab", "mesh_text", "ot_text", "oab", "tt")

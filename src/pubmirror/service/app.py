@@ -1,0 +1,131 @@
+"""The service façade: the only object the faces (CLI, web, E-utilities) talk to."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from pubmirror.errors import NotFoundError, UsageError
+from pubmirror.formats import registry
+from pubmirror.index import schema
+from pubmirror.index.base import Hits, Match
+from pubmirror.index.tantivy_index import TantivyIndex
+from pubmirror.service import sample
+from pubmirror.service.ingest import (
+    FileResult,
+    Ingestor,
+    Progress,
+    default_jobs,
+    expand_paths,
+    recover,
+)
+from pubmirror.store.sqlite_store import Store, StoredRecord
+
+
+def resolve_home(home: str | Path | None = None) -> Path:
+    """``--home``, else ``PUBMIRROR_HOME``, else the platform's user data directory."""
+    chosen = home or os.environ.get("PUBMIRROR_HOME") or platformdirs.user_data_dir("pubmirror")
+    path = Path(chosen).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class Stats:
+    records: int
+    versions: int
+    files: int
+    store_bytes: int
+    index_bytes: int
+    indexed: int
+
+
+class Pubmirror:
+    def __init__(self, home: str | Path | None = None) -> None:
+        self.home = resolve_home(home)
+        self.store = Store(self.home / "store.sqlite")
+        self.index = TantivyIndex(self.home / "index")
+        if self.store.files("stored"):  # a crash left a file half-applied: finish it first
+            recover(self.store, self.index)
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> Pubmirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- ingest -----------------------------------------------------------------------------
+    def ingest(
+        self, paths: Iterable[Path], jobs: int | None = None, progress: Progress | None = None
+    ) -> list[FileResult]:
+        ingestor = Ingestor(self.store, self.index, jobs or default_jobs())
+        try:
+            return [ingestor.ingest(p, progress) for p in expand_paths(paths)]
+        finally:
+            ingestor.close()
+
+    def fetch_sample(self) -> list[Path]:
+        return sample.fetch_sample(self.sample_dir)
+
+    @property
+    def sample_dir(self) -> Path:
+        return self.home / "sample"
+
+    # --- read -------------------------------------------------------------------------------
+    def fetch(self, pmid: int, version: int | None = None) -> StoredRecord:
+        found = self.store.get(pmid, version)
+        if found is None:
+            what = f"PMID {pmid}" + (f" version {version}" if version else "")
+            raise NotFoundError(f"{what} is not in this mirror")
+        return found
+
+    def fetch_ids(self, ids: Sequence[str]) -> list[StoredRecord]:
+        """``PMID`` or ``PMID.VERSION`` strings, as PubMed writes versioned citations."""
+        return [self.fetch(*parse_id(i)) for i in ids]
+
+    def render(self, records: Sequence[StoredRecord], format_name: str) -> str:
+        fmt = registry.get(format_name)
+        return fmt.render([registry.Entry(r.pmid, r.version, r.xml) for r in records])
+
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> Hits:
+        return self.index.search(simple_matches(text), limit, offset)
+
+    def stats(self) -> Stats:
+        return Stats(
+            records=self.store.record_count(),
+            versions=self.store.version_count(),
+            files=len(self.store.files()),
+            store_bytes=self.store.size_bytes(),
+            index_bytes=self.index.size_bytes(),
+            indexed=self.index.doc_count(),
+        )
+
+
+def parse_id(text: str) -> tuple[int, int | None]:
+    pmid, _, version = text.strip().partition(".")
+    if not pmid.isdigit() or (version and not version.isdigit()):
+        raise UsageError(f"not a PMID: {text!r} (expected 12345678 or 12345678.2)")
+    return int(pmid), int(version) if version else None
+
+
+def simple_matches(text: str) -> list[Match]:
+    """``word field:word`` → matches, every one required (the query language comes later)."""
+    matches = []
+    for token in text.split():
+        field, sep, value = token.partition(":")
+        if sep and value:
+            if field.lower() not in schema.ALL:
+                known = ", ".join(sorted(schema.TEXT + schema.KEYWORD + schema.DATES))
+                raise UsageError(f"unknown search field {field!r}; known fields: {known}")
+            matches.append(Match(value, field.lower()))
+        else:
+            matches.append(Match(token))
+    return matches

@@ -1,0 +1,272 @@
+"""Applying NLM files to the store and the index, one file as one transaction.
+
+For each file: hash it (a file already in the ledger is skipped), split it into records, have
+worker processes parse, extract and compress them in batches, and apply the batches in file order
+inside one SQLite transaction while feeding the index writer. A bad file raises before anything
+commits, so it changes nothing. Then:
+
+1. SQLite commits the records and the ledger row in state ``stored``;
+2. the index commits;
+3. the ledger row becomes ``done``.
+
+A crash before 1 leaves nothing; between 1 and 3 the next open re-indexes that file's PMIDs from
+the store (:func:`recover`), which is idempotent. So store and index never disagree for longer
+than a crash, and nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+
+import zstandard
+from lxml import etree
+
+from pubmirror.errors import BadInputError
+from pubmirror.index.base import SearchIndex
+from pubmirror.medline.extract import search_fields
+from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
+from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
+from pubmirror.service.prepare import Prepared, Preparer, index_doc, init_worker, work
+from pubmirror.store.sqlite_store import FileRow, Store
+
+BATCH = 400
+DICT_SAMPLES = 1500
+DICT_SIZE = 112 << 10
+Progress = Callable[[str, int], None]  # (file name, records done so far)
+
+
+@dataclass
+class FileResult:
+    name: str
+    status: str  # "applied" or "already applied"
+    records: int = 0
+    added: int = 0
+    replaced: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    size: int = 0
+
+
+@dataclass
+class _Counts:
+    added: int = 0
+    replaced: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    records: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in ("added", "replaced", "deleted", "skipped")}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders contribute their ``*.xml`` and ``*.xml.gz`` files, sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.name.endswith((".xml", ".xml.gz"))))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise BadInputError(str(path), "no such file or folder")
+    return out
+
+
+class Ingestor:
+    def __init__(self, store: Store, index: SearchIndex, jobs: int = 1) -> None:
+        self.store = store
+        self.index = index
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_dict = -1
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def ingest(self, path: Path, progress: Progress | None = None) -> FileResult:
+        started = time.perf_counter()
+        sha = sha256_of(path)
+        size = path.stat().st_size
+        if self.store.file_by_sha(sha) is not None:
+            return FileResult(path.name, "already applied", size=size)
+        self.store.begin()
+        try:
+            row = self.store.start_file(path.name, sha, size)
+            counts = self._apply(path, row, progress or (lambda name, n: None))
+            self.store.finish_file(row.id, counts.as_dict(), "stored")
+        except BaseException:
+            self.store.rollback()
+            self.index.rollback()
+            raise
+        self.store.commit()
+        self.index.commit()
+        self.store.mark_done(row.id)
+        return FileResult(
+            path.name, "applied", counts.records, counts.added, counts.replaced,
+            counts.deleted, counts.skipped, time.perf_counter() - started, size,
+        )  # fmt: skip
+
+    # --- reading ----------------------------------------------------------------------------
+    def _apply(self, path: Path, row: FileRow, progress: Progress) -> _Counts:
+        counts = _Counts()
+        deletions: list[Deletion] = []
+        try:
+            batches = self._prepared_batches(path)
+            for batch in batches:
+                self._apply_batch(batch, row, counts, deletions)
+                progress(path.name, counts.records)
+        except Declined:
+            counts, deletions = _Counts(), []
+            for batch in self._iterparse_batches(path):
+                self._apply_batch(batch, row, counts, deletions)
+                progress(path.name, counts.records)
+        for deletion in deletions:  # NLM lists deletions after the records of a file
+            self._apply_deletion(deletion, row, counts)
+        return counts
+
+    def _prepared_batches(self, path: Path) -> Iterator[list[Prepared | Deletion]]:
+        with open_xml(path) as stream:
+            chunks = split_records(str(path), stream)
+            first = list(islice(chunks, BATCH))
+            self._ensure_dict(first)
+            codec, dict_bytes = self.store.latest_dict()
+            if self.jobs == 1:
+                preparer = Preparer(codec, dict_bytes)
+                yield preparer.chunks(str(path), first)
+                while batch := list(islice(chunks, BATCH)):
+                    yield preparer.chunks(str(path), batch)
+                return
+            yield from self._parallel(str(path), first, chunks, codec, dict_bytes)
+
+    def _parallel(
+        self, path: str, first: list[Chunk], chunks: Iterator[Chunk], codec: int,
+        dict_bytes: bytes | None,
+    ) -> Iterator[list[Prepared | Deletion]]:  # fmt: skip
+        pool = self._get_pool(codec, dict_bytes)
+        pending: list[Future[list[Prepared | Deletion]]] = [pool.submit(work, path, first)]
+        try:
+            while pending:
+                while len(pending) < 2 * self.jobs and (batch := list(islice(chunks, BATCH))):
+                    pending.append(pool.submit(work, path, batch))
+                yield pending.pop(0).result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def _get_pool(self, codec: int, dict_bytes: bytes | None) -> ProcessPoolExecutor:
+        if self._pool is None or self._pool_dict != codec:
+            self.close()
+            # forkserver: forking a process that runs tantivy's writer threads is not safe.
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=get_context("forkserver"),
+                initializer=init_worker, initargs=(codec, dict_bytes),
+            )  # fmt: skip
+            self._pool_dict = codec
+        return self._pool
+
+    def _iterparse_batches(self, path: Path) -> Iterator[list[Prepared | Deletion]]:
+        """The slow, general path for files not in NLM's plain layout."""
+        codec, dict_bytes = self.store.latest_dict()
+        preparer = Preparer(codec, dict_bytes)
+        items = read_records(path, lambda el: preparer.record(el, etree.tostring(el)))
+        while batch := list(islice(items, BATCH)):
+            yield [i.value if isinstance(i, Item) else i for i in batch]
+
+    def _ensure_dict(self, first: list[Chunk]) -> None:
+        """Train the store's zstd dictionary from the first records it ever sees."""
+        if self.store.latest_dict()[1] is not None:
+            return
+        samples = [c.data for c in first if c.tag != "DeleteCitation"][:DICT_SAMPLES]
+        if len(samples) < 200:  # too few to train on: zlib until a larger file comes
+            return
+        try:
+            trained = zstandard.train_dictionary(DICT_SIZE, samples)
+        except zstandard.ZstdError:
+            return
+        self.store.add_dict(trained.as_bytes())
+
+    # --- applying ---------------------------------------------------------------------------
+    def _apply_batch(
+        self, batch: list[Prepared | Deletion], row: FileRow, counts: _Counts,
+        deletions: list[Deletion],
+    ) -> None:  # fmt: skip
+        records = [p for p in batch if isinstance(p, Prepared)]
+        deletions.extend(p for p in batch if isinstance(p, Deletion))
+        pmids = list({p.pmid for p in records})
+        stored = self.store.versions(pmids)
+        tombs = self.store.tombstones(pmids)
+        rows = []
+        for rec in records:
+            counts.records += 1
+            versions = stored.setdefault(rec.pmid, {})
+            old = versions.get(rec.version)
+            if tombs.get(rec.pmid, -1) >= row.rank or (old is not None and old > row.rank):
+                counts.skipped += 1  # deleted, or a higher-ranked file already gave this version
+                continue
+            if old is None:
+                counts.added += 1
+            else:
+                counts.replaced += 1
+            versions[rec.version] = row.rank
+            rows.append((rec.pmid, rec.version, row.rank, row.id, rec.codec, rec.blob))
+            if rec.version >= max(versions):  # search shows only the highest version
+                self.index.delete([rec.pmid])
+                self.index.add_json([rec.doc])
+        self.store.put(rows)
+
+    def _apply_deletion(self, deletion: Deletion, row: FileRow, counts: _Counts) -> None:
+        for pmid in deletion.pmids:
+            if self.store.delete(pmid, row.rank, row.id):
+                counts.deleted += 1
+            self.index.delete([pmid])
+            reindex(self.store, self.index, [pmid])  # versions from higher-ranked files stay
+
+
+def reindex(store: Store, index: SearchIndex, pmids: Iterable[int]) -> None:
+    """Index the highest stored version of each PMID (none if it has none)."""
+    for pmid in pmids:
+        found = store.get(pmid)
+        if found is None:
+            continue
+        elem = etree.fromstring(found.xml, PARSER)
+        _, _, fields = search_fields(elem)
+        index.delete([pmid])
+        index.add_json([index_doc(pmid, fields)])
+
+
+def recover(store: Store, index: SearchIndex) -> list[str]:
+    """Finish files whose records committed but whose index commit may not have (a crash)."""
+    names = []
+    for row in store.files("stored"):
+        pmids = store.pmids_of_file(row.id)
+        index.delete(pmids)
+        reindex(store, index, pmids)
+        index.commit()
+        store.mark_done(row.id)
+        names.append(row.name)
+    # A crash inside a transaction leaves no 'applying' rows (SQLite rolled them back).
+    return names
+
+
+def default_jobs() -> int:
+    return min(2, os.cpu_count() or 1)

@@ -1,0 +1,77 @@
+"""Turning record bytes into what the store and index take; runs in ingest's worker processes.
+
+A worker gets a batch of raw record chunks and gives back, per record, its PMID, version, the
+compressed original bytes and the index document as JSON (tantivy parses JSON in Rust, which is
+cheaper than building ``Document`` objects in Python). Deletions pass through as PMID lists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import zstandard
+from lxml import etree
+
+from pubmirror.medline.extract import search_fields
+from pubmirror.medline.reader import Deletion
+from pubmirror.medline.split import Chunk, parse_chunk
+from pubmirror.store.sqlite_store import compress, compressor
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    pmid: int
+    version: int
+    codec: int
+    blob: bytes
+    doc: str  # the index document, JSON
+
+
+class Preparer:
+    """Per-process state: the compressor for the store's current dictionary."""
+
+    def __init__(self, codec: int, dict_bytes: bytes | None) -> None:
+        self.codec = codec if dict_bytes is not None else 0
+        self.comp: zstandard.ZstdCompressor | None = compressor(self.codec, dict_bytes)
+
+    def record(self, elem: etree._Element, data: bytes) -> Prepared:
+        pmid, version, fields = search_fields(elem)
+        return Prepared(pmid, version, self.codec, compress(self.comp, data), index_doc(pmid, fields))
+
+    def chunks(self, path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
+        out: list[Prepared | Deletion] = []
+        for chunk in chunks:
+            elem = parse_chunk(path, chunk)
+            if chunk.tag == "DeleteCitation":
+                out.append(deletion_of(elem))
+            else:
+                out.append(self.record(elem, chunk.data))
+        return out
+
+
+def deletion_of(elem: etree._Element) -> Deletion:
+    return Deletion(tuple(int(p.text) for p in elem.iter("PMID") if (p.text or "").strip()))
+
+
+def index_doc(pmid: int, fields: dict[str, object]) -> str:
+    """The JSON document the index adds: PMID plus every non-empty search field."""
+    doc: dict[str, object] = {"pmid": pmid}
+    for key, value in fields.items():
+        if value:
+            doc[key] = value
+    return json.dumps(doc, ensure_ascii=False)
+
+
+# --- worker-process entry points (a ProcessPoolExecutor needs module-level functions) ---------
+_worker: Preparer | None = None
+
+
+def init_worker(codec: int, dict_bytes: bytes | None) -> None:
+    global _worker
+    _worker = Preparer(codec, dict_bytes)
+
+
+def work(path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
+    assert _worker is not None, "init_worker was not called"
+    return _worker.chunks(path, chunks)

@@ -1,0 +1,282 @@
+"""The record store: every version of every record, losslessly, in SQLite (WAL).
+
+Tables:
+    records(pmid, version, rank, file_id, codec, xml)  every version NLM sent, compressed
+    deletions(pmid, rank, file_id)                      DeleteCitation tombstones
+    files(...)                                          the ingest ledger, one row per file
+    dicts(id, data)                                     zstd dictionaries the records refer to
+
+``rank`` makes the result independent of the order files are given in: an element replaces a
+stored one of the same PMID and version only if its file ranks at least as high, and a deletion
+removes only what came from files ranked no higher (see :func:`file_rank`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import zstandard
+
+from pubmirror.errors import DataError
+
+SCHEMA_VERSION = 1
+_NLM_NAME = re.compile(r"(?:pubmed|medline)(\d\d)n(\d{4})")
+# Files not named like NLM's rank after every NLM file, in ingest order.
+_OTHER_BASE = 10**9
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dicts (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    rank INTEGER NOT NULL,
+    state TEXT NOT NULL,            -- 'stored' (records written), 'done' (index committed too)
+    added INTEGER NOT NULL DEFAULT 0,
+    replaced INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    started REAL NOT NULL,
+    finished REAL
+);
+CREATE TABLE IF NOT EXISTS records (
+    pmid INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    rank INTEGER NOT NULL,
+    file_id INTEGER NOT NULL,
+    codec INTEGER NOT NULL,         -- 0: zlib; n > 0: zstd with dictionary n
+    xml BLOB NOT NULL,
+    PRIMARY KEY (pmid, version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_file ON records (file_id);
+CREATE TABLE IF NOT EXISTS deletions (
+    pmid INTEGER PRIMARY KEY,
+    rank INTEGER NOT NULL,
+    file_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deletions_file ON deletions (file_id);
+"""
+
+
+def nlm_rank(name: str) -> int | None:
+    """``pubmed21n1298.xml.gz`` → 211298 (year, then number); None for other names."""
+    match = _NLM_NAME.search(name)
+    return int(match.group(1)) * 10000 + int(match.group(2)) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    id: int
+    name: str
+    sha256: str
+    size: int
+    rank: int
+    state: str
+    added: int
+    replaced: int
+    deleted: int
+    skipped: int
+    started: float
+    finished: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    pmid: int
+    version: int
+    xml: bytes
+
+
+class Codecs:
+    """Compression of record XML: zstd with a trained dictionary, zlib before one exists."""
+
+    def __init__(self, dicts: dict[int, bytes]) -> None:
+        self.dicts = dicts
+        self._decompressors: dict[int, zstandard.ZstdDecompressor] = {}
+
+    def decompress(self, codec: int, data: bytes) -> bytes:
+        if codec == 0:
+            return zlib.decompress(data)
+        dec = self._decompressors.get(codec)
+        if dec is None:
+            dict_data = zstandard.ZstdCompressionDict(self.dicts[codec])
+            dec = self._decompressors[codec] = zstandard.ZstdDecompressor(dict_data=dict_data)
+        return dec.decompress(data)
+
+
+def compressor(codec: int, dict_bytes: bytes | None) -> zstandard.ZstdCompressor | None:
+    if codec == 0 or dict_bytes is None:
+        return None
+    return zstandard.ZstdCompressor(level=3, dict_data=zstandard.ZstdCompressionDict(dict_bytes))
+
+
+def compress(comp: zstandard.ZstdCompressor | None, data: bytes) -> bytes:
+    return comp.compress(data) if comp is not None else zlib.compress(data, 6)
+
+
+class Store:
+    """The SQLite store under the data home. One writer at a time (SQLite's own lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"cannot open the record store {path}: {exc}") from None
+        self._check_version()
+        self.codecs = Codecs(dict(self.db.execute("SELECT id, data FROM dicts").fetchall()))
+
+    def _check_version(self) -> None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise DataError(f"{self.path} has store schema {row[0]}, expected {SCHEMA_VERSION}")
+
+    # --- transactions -----------------------------------------------------------------------
+    def begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    # --- dictionaries -----------------------------------------------------------------------
+    def latest_dict(self) -> tuple[int, bytes | None]:
+        row = self.db.execute("SELECT id, data FROM dicts ORDER BY id DESC LIMIT 1").fetchone()
+        return (int(row[0]), bytes(row[1])) if row else (0, None)
+
+    def add_dict(self, data: bytes) -> int:
+        cur = self.db.execute("INSERT INTO dicts (data) VALUES (?)", (data,))
+        dict_id = int(cur.lastrowid or 0)
+        self.codecs.dicts[dict_id] = data
+        return dict_id
+
+    # --- the ledger -------------------------------------------------------------------------
+    def file_by_sha(self, sha256: str) -> FileRow | None:
+        row = self.db.execute("SELECT * FROM files WHERE sha256=?", (sha256,)).fetchone()
+        return FileRow(*row) if row else None
+
+    def start_file(self, name: str, sha256: str, size: int) -> FileRow:
+        """Ledger row for a file about to be applied (inside the caller's transaction)."""
+        cur = self.db.execute(
+            "INSERT INTO files (name, sha256, size, rank, state, started) VALUES (?,?,?,?,?,?)",
+            (name, sha256, size, 0, "applying", time.time()),
+        )
+        file_id = int(cur.lastrowid or 0)
+        rank = nlm_rank(name)
+        rank = rank if rank is not None else _OTHER_BASE + file_id
+        self.db.execute("UPDATE files SET rank=? WHERE id=?", (rank, file_id))
+        row = self.db.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone()
+        return FileRow(*row)
+
+    def finish_file(self, file_id: int, counts: dict[str, int], state: str) -> None:
+        self.db.execute(
+            "UPDATE files SET state=?, added=?, replaced=?, deleted=?, skipped=?, finished=?"
+            " WHERE id=?",
+            (state, counts["added"], counts["replaced"], counts["deleted"], counts["skipped"],
+             time.time(), file_id),
+        )  # fmt: skip
+
+    def mark_done(self, file_id: int) -> None:
+        self.db.execute("UPDATE files SET state='done' WHERE id=?", (file_id,))
+
+    def files(self, state: str | None = None) -> list[FileRow]:
+        sql = "SELECT * FROM files" + (" WHERE state=?" if state else "") + " ORDER BY id"
+        return [FileRow(*r) for r in self.db.execute(sql, (state,) if state else ())]
+
+    # --- records ----------------------------------------------------------------------------
+    def versions(self, pmids: Sequence[int]) -> dict[int, dict[int, int]]:
+        """``{pmid: {version: rank}}`` for the stored versions of these PMIDs."""
+        found: dict[int, dict[int, int]] = {}
+        for chunk in _chunks(pmids, 900):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT pmid, version, rank FROM records WHERE pmid IN ({marks})"
+            for pmid, version, rank in self.db.execute(sql, chunk):
+                found.setdefault(pmid, {})[version] = rank
+        return found
+
+    def tombstones(self, pmids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for chunk in _chunks(pmids, 900):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT pmid, rank FROM deletions WHERE pmid IN ({marks})"
+            found.update(self.db.execute(sql, chunk).fetchall())
+        return found
+
+    def put(self, rows: Iterable[tuple[int, int, int, int, int, bytes]]) -> None:
+        """Write ``(pmid, version, rank, file_id, codec, xml)`` rows, replacing same keys."""
+        self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?)", rows)
+
+    def delete(self, pmid: int, rank: int, file_id: int) -> int:
+        """Apply a DeleteCitation: drop versions from files ranked no higher; keep a tombstone."""
+        cur = self.db.execute("DELETE FROM records WHERE pmid=? AND rank<=?", (pmid, rank))
+        self.db.execute(
+            "INSERT INTO deletions VALUES (?,?,?) ON CONFLICT(pmid) DO UPDATE SET"
+            " rank=excluded.rank, file_id=excluded.file_id WHERE excluded.rank >= rank",
+            (pmid, rank, file_id),
+        )
+        return cur.rowcount
+
+    def get(self, pmid: int, version: int | None = None) -> StoredRecord | None:
+        """A record's highest version, or the version asked for."""
+        if version is None:
+            sql = "SELECT version, codec, xml FROM records WHERE pmid=? ORDER BY version DESC"
+            row = self.db.execute(sql + " LIMIT 1", (pmid,)).fetchone()
+        else:
+            sql = "SELECT version, codec, xml FROM records WHERE pmid=? AND version=?"
+            row = self.db.execute(sql, (pmid, version)).fetchone()
+        if row is None:
+            return None
+        return StoredRecord(pmid, int(row[0]), self.codecs.decompress(row[1], row[2]))
+
+    def pmids_of_file(self, file_id: int) -> list[int]:
+        sql = "SELECT pmid FROM records WHERE file_id=? UNION SELECT pmid FROM deletions WHERE file_id=?"
+        return [r[0] for r in self.db.execute(sql, (file_id, file_id))]
+
+    def iter_latest(self) -> Iterator[StoredRecord]:
+        """Every record's highest version, in PMID order."""
+        sql = "SELECT pmid, MAX(version), codec, xml FROM records GROUP BY pmid ORDER BY pmid"
+        for pmid, version, codec, data in self.db.execute(sql):
+            yield StoredRecord(pmid, version, self.codecs.decompress(codec, data))
+
+    def record_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(DISTINCT pmid) FROM records").fetchone()[0])
+
+    def version_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                total += p.stat().st_size
+        return total
+
+    def checkpoint(self) -> None:
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        self.rollback()
+        self.db.close()
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
