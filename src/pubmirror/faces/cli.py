@@ -33,7 +33,8 @@ class _Group(click.Group):
 def _service(ctx: click.Context) -> Pubmirror:
     if "service" not in ctx.obj:
         ctx.obj["service"] = ctx.with_resource(Pubmirror(ctx.obj["home"]))
-    return ctx.obj["service"]  # type: ignore[no-any-return]
+    service: Pubmirror = ctx.obj["service"]
+    return service
 
 
 @click.group(cls=_Group)

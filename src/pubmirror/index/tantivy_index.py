@@ -102,7 +102,7 @@ class TantivyIndex:
 
     def contains(self, pmid: int) -> bool:
         query = tantivy.Query.term_query(self.index.schema, "pmid", pmid)
-        return int(self._searcher().search(query, 1, count=True).count or 0) > 0
+        return _count(self._searcher().search(query, 1, count=True)) > 0
 
     def words(self, text: str) -> list[str]:
         """The index terms the text analyzer makes of a string."""
@@ -124,7 +124,7 @@ class TantivyIndex:
             if len(words) == 1:
                 per_field.append(tantivy.Query.term_query(s, name, words[0]))
             else:
-                per_field.append(tantivy.Query.phrase_query(s, name, words))
+                per_field.append(tantivy.Query.phrase_query(s, name, list[str | tuple[int, str]](words)))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
 
     def search(self, matches: Sequence[Match], limit: int = 20, offset: int = 0) -> Hits:
@@ -139,7 +139,7 @@ class TantivyIndex:
             query, max(limit, 1), count=True, order_by_field="pmid", offset=offset
         )
         pmids = [searcher.doc(addr)["pmid"][0] for _, addr in result.hits][:limit]
-        return Hits(int(result.count or 0), [int(p) for p in pmids])
+        return Hits(_count(result), [int(p) for p in pmids])
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
@@ -150,3 +150,8 @@ class TantivyIndex:
     def destroy(self) -> None:
         self.close()
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    # The stubs omit SearchResult.count; it is there when searching with count=True.
+    return int(getattr(result, "count", 0) or 0)

@@ -122,7 +122,7 @@ def search_fields(elem: etree._Element) -> tuple[int, int, Fields]:
         if ctag == "PMID":
             pmid, version = int(child.text or "0"), int(child.get("Version", "1"))
             continue
-        handler = CITATION.get(ctag)  # type: ignore[arg-type]
+        handler = CITATION.get(str(ctag))
         if handler is not None:
             handler(child, fields)
     if "crdt" not in fields and "created" in fields:  # pre-2017 files have no history dates
@@ -179,7 +179,7 @@ def _mesh(headings: etree._Element, f: Fields) -> None:
         if major:
             add(f, "majr", name)
             add(f, "majr", ui)
-        for qual in heading[1:]:
+        for qual in heading.iterchildren("QualifierName"):
             _qualifier(qual, name, ui, major, f)
             terms.append(qual.text or "")
 
@@ -238,7 +238,7 @@ def _flight(el: etree._Element, f: Fields) -> None:
 
 def _article(art: etree._Element, f: Fields) -> None:
     for el in art:
-        handler = ARTICLE.get(el.tag)  # type: ignore[arg-type]
+        handler = ARTICLE.get(str(el.tag))
         if handler is not None:
             handler(el, f)
 

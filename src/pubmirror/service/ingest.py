@@ -196,7 +196,9 @@ class Ingestor:
         """Train the store's zstd dictionary from the first records it ever sees."""
         if self.store.latest_dict()[1] is not None:
             return
-        samples = [c.data for c in first if c.tag != "DeleteCitation"][:DICT_SAMPLES]
+        samples: list[bytes | bytearray | memoryview] = []
+        samples.extend(c.data for c in first if c.tag != "DeleteCitation")
+        samples = samples[:DICT_SAMPLES]
         if len(samples) < 200:  # too few to train on: zlib until a larger file comes
             return
         try:

@@ -51,7 +51,8 @@ class Preparer:
 
 
 def deletion_of(elem: etree._Element) -> Deletion:
-    return Deletion(tuple(int(p.text) for p in elem.iter("PMID") if (p.text or "").strip()))
+    texts = ((p.text or "").strip() for p in elem.iter("PMID"))
+    return Deletion(tuple(int(t) for t in texts if t.isdigit()))
 
 
 def index_doc(pmid: int, fields: dict[str, object]) -> str:
