@@ -193,7 +193,8 @@ def cpu_model() -> str:
 def machine() -> str:
     return (f"{os.cpu_count()} CPU(s) (`nproc`: {len(os.sched_getaffinity(0))}), {cpu_model()}; "
             f"Python {platform.python_version()} on {platform.system()} {platform.release()}; "
-            f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}")  # fmt: skip
+            f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}; "
+            f"load average at the end {os.getloadavg()[0]:.2f}")  # fmt: skip
 
 
 # --- the report -------------------------------------------------------------------------------

@@ -71,6 +71,7 @@ class Pubmirror:
             return [ingestor.ingest(p, progress) for p in expand_paths(paths)]
         finally:
             ingestor.close()
+            self.store.checkpoint()  # fold the WAL back so the store's size is its real size
 
     def fetch_sample(self) -> list[Path]:
         return sample.fetch_sample(self.sample_dir)

