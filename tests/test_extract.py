@@ -377,8 +377,12 @@ def test_seed_values() -> None:
     assert f["stat"] == ["medline"] and f["own"] == ["nlm"]
     assert f["vi"] == ["66"] and f["ip"] == ["4"]
     assert "0198-8859" in f["ta"] and "hum immunol" in f["ta"]
+    assert f["fau"] == ["toubi, elias", "kessel, a", "shoenfeld, y"]  # no ForeName: initials
+    assert f["pg"] == ["395"] and f["la"] == ["eng"] and f["pubstatus"] == ["ppublish"]
+    assert f["pt"] == ["journal article", "d016428"]
     assert "hasabstract" in f["flags"]
-    assert "lupus erythematosus, systemic" in f["mh"]
+    assert f["ab"][0].strip().startswith("Despite encouraging reports on the efficacy of intravenous")
+    assert "mh" not in f and "crdt" not in f  # the seed carries neither MeSH nor history
 
 
 def test_major_qualifier_gives_majrsh_and_majr() -> None:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from pubmirror.errors import PubmirrorError
 from pubmirror.formats import registry
 from pubmirror.service import Pubmirror
+from pubmirror.service.ingest import FileResult
 
 err = Console(stderr=True)
 
@@ -64,21 +65,24 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int | None) -> Non
                 tasks[name] = bar.add_task(name, total=None)
             bar.update(tasks[name], completed=done)
 
-        results = service.ingest(paths, jobs=jobs, progress=progress)
-    total_records = total_seconds = 0.0
-    for r in results:
-        if r.status != "applied":
-            click.echo(f"{r.name}: {r.status}, nothing changed")
-            continue
-        rate = r.records / r.seconds if r.seconds else 0
-        click.echo(f"{r.name}: {r.records:,} records: {r.added:,} added, {r.replaced:,} replaced, "
-                   f"{r.deleted:,} deleted, {r.skipped:,} superseded; {rate:,.0f} records/s")
-        total_records += r.records
-        total_seconds += r.seconds
-    applied = sum(1 for r in results if r.status == "applied")
-    rate = total_records / total_seconds if total_seconds else 0
-    click.echo(f"{applied} file(s) applied, {len(results) - applied} already applied; "
-               f"{total_records:,.0f} records at {rate:,.0f} records/s")
+        results = []
+        for r in service.ingest_each(paths, jobs=jobs, progress=progress):
+            results.append(r)
+            click.echo(_result_line(r))
+    applied = [r for r in results if r.status == "applied"]
+    records = sum(r.records for r in applied)
+    seconds = sum(r.seconds for r in applied)
+    rate = records / seconds if seconds else 0
+    click.echo(f"{len(applied)} file(s) applied, {len(results) - len(applied)} already applied; "
+               f"{records:,} records at {rate:,.0f} records/s")
+
+
+def _result_line(r: FileResult) -> str:
+    if r.status != "applied":
+        return f"{r.name}: {r.status}, nothing changed"
+    rate = r.records / r.seconds if r.seconds else 0
+    return (f"{r.name}: {r.records:,} records: {r.added:,} added, {r.replaced:,} replaced, "
+            f"{r.deleted:,} deleted, {r.skipped:,} superseded; {rate:,.0f} records/s")
 
 
 @main.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,9 +66,17 @@ class Pubmirror:
     def ingest(
         self, paths: Iterable[Path], jobs: int | None = None, progress: Progress | None = None
     ) -> list[FileResult]:
+        return list(self.ingest_each(paths, jobs, progress))
+
+    def ingest_each(
+        self, paths: Iterable[Path], jobs: int | None = None, progress: Progress | None = None
+    ) -> Iterator[FileResult]:
+        """Apply files one by one, yielding each file's result as soon as it is committed."""
+        files = expand_paths(paths)  # a missing path fails before anything is applied
         ingestor = Ingestor(self.store, self.index, jobs or default_jobs())
         try:
-            return [ingestor.ingest(p, progress) for p in expand_paths(paths)]
+            for path in files:
+                yield ingestor.ingest(path, progress)
         finally:
             ingestor.close()
             self.store.checkpoint()  # fold the WAL back so the store's size is its real size

@@ -152,7 +152,7 @@ class Ingestor:
             chunks = split_records(str(path), stream)
             first = list(islice(chunks, DICT_SAMPLES))
             codec, dict_bytes = self._dictionary(first)
-            if self.jobs == 1:
+            if self.jobs == 1 or len(first) < DICT_SAMPLES:  # small: not worth starting workers
                 preparer = Preparer(codec, dict_bytes)
                 for start in range(0, len(first), BATCH):
                     yield preparer.chunks(str(path), first[start:start + BATCH])
