@@ -6,9 +6,9 @@ documented field definitions (User Guide, "PubMed data field descriptions"), not
 helpers. For every record of the shared test data, the seed and the real NLM sample files,
 ``search_fields(elem)`` must equal ``fields_from_record(parse_record(bytes))``.
 
-Comparison rules: text fields (tokenized later) are compared after collapsing white space; keyword
-fields as sets of exact values (their order and repeats do not change what a search finds); dates
-and ``refs`` exactly. A missing field equals an empty one.
+Comparison rules: text fields (tokenized later) as sorted lists after collapsing white space;
+keyword fields as sets of exact values (their order and repeats do not change what a search
+finds); dates, ``sort_au`` and ``refs`` exactly. A missing field equals an empty one.
 
 Test data: ``$PUBMIRROR_TESTDATA`` (default ``<repo>/../shared/data``), the seed in
 ``<repo>/../shared/seed``, and ``$PUBMIRROR_SAMPLE`` (``pubmed20n0014.xml.gz``,
@@ -78,20 +78,27 @@ def yyyymmdd(date: PartialDate | None) -> int:
     return int(date.year) * 10000 + month * 100 + day
 
 
+def _name(value: str) -> str:
+    """A name part as searched: runs of white space (newlines, tabs, NBSP) as one space."""
+    return " ".join(value.split())
+
+
 def _short(person: Author) -> str:
     """The [au] form: ``toubi e``, ``o'brien jc jr``; a collective's name as is."""
     if not person.last_name:
-        return person.collective_name.strip().lower()
-    return " ".join(p for p in (person.last_name, person.initials, person.suffix) if p).lower()
+        return _name(person.collective_name).lower()
+    parts = (person.last_name, person.initials, person.suffix)
+    return " ".join(_name(p) for p in parts if _name(p)).lower()
 
 
 def _full(person: Author) -> str:
     """The [fau] form: ``toubi, elias``."""
     if not person.last_name:
-        return person.collective_name.strip().lower()
-    given = person.fore_name or person.initials
-    name = f"{person.last_name}, {given}" if given else person.last_name
-    return (f"{name} {person.suffix}" if person.suffix else name).lower()
+        return _name(person.collective_name).lower()
+    given = _name(person.fore_name) or _name(person.initials)
+    name = f"{_name(person.last_name)}, {given}" if given else _name(person.last_name)
+    suffix = _name(person.suffix)
+    return (f"{name} {suffix}" if suffix else name).lower()
 
 
 class _Out(dict[str, Any]):
@@ -246,7 +253,7 @@ def fields_from_record(record: Record) -> dict[str, Any]:
 
 def _norm(key: str, value: Any) -> Any:
     if key in TEXT_FIELDS:
-        return [" ".join(v.split()) for v in value if " ".join(v.split())]
+        return sorted(" ".join(v.split()) for v in value if " ".join(v.split()))
     if key in DATE_FIELDS or key in SCALAR_FIELDS or key in ORDERED_FIELDS:
         return value
     return sorted(set(value))
@@ -276,7 +283,10 @@ def _short_repr(value: Any, limit: int = 300) -> str:
 
 
 def check_file(path: Path, every: int = 1) -> int:
-    """Compare every (``every``-th) record of a file; fail with the first mismatches."""
+    """Compare every (``every``-th) record of a file; fail with the first mismatches.
+
+    Returns the number of records compared.
+    """
     mismatches: list[str] = []
     total = checked = 0
     for chunk in open_and_split(path):
@@ -296,7 +306,6 @@ def check_file(path: Path, every: int = 1) -> int:
                 f"{path.name} pmid {record.pmid} [{key}]: extract={_short_repr(a)} "
                 f"model={_short_repr(b)}"
             )
-    assert checked, f"no records in {path}"
     assert not mismatches, (
         f"{len(mismatches)} mismatches in {checked} records of {path.name}:\n"
         + "\n".join(mismatches[:MAX_REPORTED])
@@ -334,7 +343,8 @@ def test_shared_data_files_present() -> None:
 def test_extract_matches_model_on_test_data(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"test data not found: {path}")
-    check_file(path)
+    if not check_file(path):
+        pytest.skip(f"{path.name} holds no records (an empty PubmedArticleSet)")
 
 
 @pytest.mark.parametrize(("name", "every"), [("pubmed20n0014.xml.gz", 1), ("pubmed21n1298.xml.gz", 3)])

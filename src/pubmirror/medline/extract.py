@@ -189,11 +189,11 @@ def _mesh(headings: etree._Element, f: Fields) -> None:
             qname = qtext.lower()
             terms.append(qtext)
             sh.append(qname)
-            both = (f"{name}/{qname}", f"{ui}/{qual.get('UI', '').lower()}")
-            pairs += both
+            pair = f"{name}/{qname}"  # by name only: PubMed's term/subheading syntax
+            pairs.append(pair)
             qmajor = qual.get("MajorTopicYN") == "Y"
             if major or qmajor:
-                major_pairs += both
+                major_pairs.append(pair)
             if qmajor and not major:  # a starred subheading makes its heading a major topic
                 majr += (name, ui)
     for key, values in (("mh", mh), ("majr", majr), ("sh", sh), ("mhsh", pairs),
@@ -312,7 +312,6 @@ def _grants(grants: etree._Element, f: Fields) -> None:
 def _publication_types(types: etree._Element, f: Fields) -> None:
     for el in types:
         add(f, "pt", lower_text(el))
-        add(f, "pt", el.get("UI", "").lower())
 
 
 def _article_date(el: etree._Element, f: Fields) -> None:

@@ -48,7 +48,6 @@ def book_fields(elem: etree._Element) -> tuple[int, int, Fields]:
         add(f, "la", (el.text or "").lower())
     for el in doc.iterfind("PublicationType"):
         add(f, "pt", (el.text or "").lower())
-        add(f, "pt", el.get("UI", "").lower())
     for el in doc.iterfind("KeywordList/Keyword"):
         add(f, "ot", text_of(el).lower())
         add(f, "ot_text", text_of(el))
