@@ -102,8 +102,10 @@ def _full(person: Author) -> str:
 
 
 class _Out(dict[str, Any]):
-    def put(self, key: str, value: str | int | None) -> None:
-        if value or value == 0 and key == "refs":
+    """The fields being built; an empty value adds nothing."""
+
+    def put(self, key: str, value: str) -> None:
+        if value:
             self.setdefault(key, []).append(value)
 
     def put_all(self, key: str, values: Iterable[str]) -> None:
@@ -181,20 +183,20 @@ def fields_from_record(record: Record) -> dict[str, Any]:
     for grant in record.grants:
         for part in (grant.grant_id, grant.acronym, grant.agency, grant.country):
             out.put("gr", part.lower())
-    for ptype in record.publication_types:
-        out.put("pt", ptype.name.lower())
-        out.put("pt", ptype.ui.lower())
+    out.put_all("pt", (ptype.name.lower() for ptype in record.publication_types))
 
     out.put_all("nm", (c.name.lower() for c in record.chemicals))
-    out.put_all("rn", (c.registry_number.lower() for c in record.chemicals if c.registry_number != "0"))
+    registry = (c.registry_number.lower() for c in record.chemicals)
+    out.put_all("rn", (number for number in registry if number != "0"))
     out.put_all("nm", (s.name.lower() for s in record.suppl_mesh))
     out.put_all("sb", (s.lower() for s in record.citation_subsets))
     out.put_all("gs", (g.lower() for g in record.gene_symbols))
     out.put_all("oid", (o.value.lower() for o in record.other_ids))
     out.put_all("sfm", (m.lower() for m in record.space_flight_missions))
 
-    # MeSH: a heading is a major topic when it or one of its subheadings is starred; a
-    # heading/subheading pair is major when either part is.
+    # MeSH: a heading (by name and by UI) is a major topic when it or one of its subheadings is
+    # starred; a heading/subheading pair (by name: PubMed's ``term/subheading`` syntax) is major
+    # when either part is.
     for heading in record.mesh_headings:
         name, ui = heading.descriptor.lower(), heading.descriptor_ui.lower()
         out.put("mesh_text", heading.descriptor)
@@ -204,10 +206,10 @@ def fields_from_record(record: Record) -> dict[str, Any]:
         for qual in heading.qualifiers:
             out.put("mesh_text", qual.name)
             out.put("sh", qual.name.lower())
-            pairs = (f"{name}/{qual.name.lower()}", f"{ui}/{qual.ui.lower()}")
-            out.put_all("mhsh", pairs)
+            pair = f"{name}/{qual.name.lower()}"
+            out.put("mhsh", pair)
             if heading.major or qual.major:
-                out.put_all("majrsh", pairs)
+                out.put("majrsh", pair)
 
     # Other Term [ot]: keywords; "you cannot search other terms with a major concept tag".
     for keyword in record.keywords:
@@ -347,7 +349,10 @@ def test_extract_matches_model_on_test_data(path: Path) -> None:
         pytest.skip(f"{path.name} holds no records (an empty PubmedArticleSet)")
 
 
-@pytest.mark.parametrize(("name", "every"), [("pubmed20n0014.xml.gz", 1), ("pubmed21n1298.xml.gz", 3)])
+# Every record of the 2020 file, every third of the 2021 one: the whole run stays near a minute.
+@pytest.mark.parametrize(
+    ("name", "every"), [("pubmed20n0014.xml.gz", 1), ("pubmed21n1298.xml.gz", 3)]
+)
 def test_extract_matches_model_on_sample(name: str, every: int) -> None:
     if not SAMPLE:
         pytest.skip("PUBMIRROR_SAMPLE is not set (directory holding NLM's pubmed*.xml.gz files)")
@@ -383,22 +388,25 @@ def test_seed_values() -> None:
     assert f["1au"] == ["toubi e"] and f["lastau"] == ["shoenfeld y"]
     assert f["sort_au"] == "toubi e"
     assert f["dp"] == 20050400
-    assert f["ti"] == ["High-dose intravenous immunoglobulins: an option in the treatment of systemic lupus erythematosus."]
+    assert f["ti"] == [
+        "High-dose intravenous immunoglobulins: an option in the treatment of systemic lupus"
+        " erythematosus."
+    ]
     assert f["stat"] == ["medline"] and f["own"] == ["nlm"]
     assert f["vi"] == ["66"] and f["ip"] == ["4"]
     assert "0198-8859" in f["ta"] and "hum immunol" in f["ta"]
     assert f["fau"] == ["toubi, elias", "kessel, a", "shoenfeld, y"]  # no ForeName: initials
     assert f["pg"] == ["395"] and f["la"] == ["eng"] and f["pubstatus"] == ["ppublish"]
-    assert f["pt"] == ["journal article", "d016428"]
+    assert f["pt"] == ["journal article"]
     assert "hasabstract" in f["flags"]
-    assert f["ab"][0].strip().startswith("Despite encouraging reports on the efficacy of intravenous")
+    assert f["ab"][0].strip().startswith("Despite encouraging reports on the efficacy of")
     assert "mh" not in f and "crdt" not in f  # the seed carries neither MeSH nor history
 
 
 def test_major_qualifier_gives_majrsh_and_majr() -> None:
     """PMID 23657305: ``Iron Overload/genetics`` and ``Iron Overload/pathology*``."""
     f = _by_pmid(DATA / "metapub" / "pmid_xml" / "23657305.xml", 23657305)
-    assert "iron overload/pathology" in f["majrsh"] and "d019190/q000473" in f["majrsh"]
+    assert "iron overload/pathology" in f["majrsh"]
     assert "iron overload/genetics" in f["mhsh"] and "iron overload/genetics" not in f["majrsh"]
     assert "liver diseases, alcoholic/genetics" in f["majrsh"]
     # A starred subheading makes its heading a major topic; an unstarred heading is not one.
@@ -450,7 +458,7 @@ def test_book_record() -> None:
     assert f["dp"] == 20170200
     assert f["crdt"] == f["edat"] == 20170218
     assert {"nbk424174", "10.3310/pgfar05050"} <= set(f["aid"])
-    assert f["pt"] == ["review", "d016454"] and f["la"] == ["eng"]
+    assert f["pt"] == ["review"] and f["la"] == ["eng"]
 
 
 def test_whole_book_authors_are_authors() -> None:

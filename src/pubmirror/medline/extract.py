@@ -29,9 +29,11 @@ MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
     )
 }
-SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+# PubMed: "winter = January, spring = April, summer = July and fall = October".
+SEASONS = {"winter": 1, "spring": 4, "summer": 7, "fall": 10, "autumn": 10}
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _WORD = re.compile(r"[A-Za-z]+")
+_PAGE_END = re.compile(r"[-,;]")  # "35-41", "5, 30", "1788; discussion 1791": the first page
 
 # PubMedPubDate statuses whose dates PubMed searches under their own tags.
 HISTORY_TAGS = {"entrez": "crdt", "pubmed": "edat", "medline": "mhda"}
@@ -67,7 +69,8 @@ def date_int(elem: etree._Element | None) -> int:
         elif tag == "Day" and value.isdigit():
             day = int(value)
         elif tag == "Season":
-            month = SEASONS.get(value.strip().lower(), 0)
+            # A season, or a month range such as "Jan-Mar" (PubMed: the first month).
+            month = SEASONS.get(value.strip().lower(), 0) or month_number(value)
         elif tag == "MedlineDate":
             return medline_date_int(value)
     return year * 10000 + month * 100 + day if year else 0
@@ -78,11 +81,9 @@ def medline_date_int(value: str) -> int:
     year = _YEAR.search(value)
     if not year:
         return 0
-    month = 0
-    word = _WORD.search(value, year.end())
-    if word:
-        name = word.group(0).lower()
-        month = MONTHS.get(name[:3], 0) or SEASONS.get(name, 0)
+    # The first month or season anywhere: "1998 Dec-1999 Jan", "Summer 1998", "2000-2001 Fall".
+    words = (w.lower() for w in _WORD.findall(value))
+    month = next((m for w in words if (m := MONTHS.get(w[:3], 0) or SEASONS.get(w, 0))), 0)
     return int(year.group(1)) * 10000 + month * 100
 
 
@@ -115,7 +116,7 @@ def search_fields(elem: etree._Element) -> tuple[int, int, Fields]:
     if citation is None:
         raise ValueError(f"<{tag}> has no MedlineCitation")
     fields["stat"] = [citation.get("Status", "").lower()]
-    fields["own"] = [citation.get("Owner", "").lower()]
+    fields["own"] = [citation.get("Owner", "NLM").lower()]  # the DTD's default
     pmid, version = 0, 1
     for child in citation:
         ctag = child.tag
@@ -217,8 +218,6 @@ def _keywords(keywords: etree._Element, f: Fields) -> None:
         word = text_of(el)
         add(f, "ot", word.strip().lower())
         add(f, "ot_text", word)
-        if el.get("MajorTopicYN") == "Y":
-            add(f, "majr", word.strip().lower())
 
 
 def _genes(genes: etree._Element, f: Fields) -> None:
@@ -231,6 +230,11 @@ def _investigators(investigators: etree._Element, f: Fields) -> None:
         short, full = person_names(el)
         add(f, "ir", short)
         add(f, "fir", full)
+        for part in el:
+            if part.tag == "Identifier":
+                add(f, "auid", lower_text(part))
+            elif part.tag == "AffiliationInfo":
+                add(f, "ad", text_of(part.find("Affiliation")))
 
 
 def _other_abstract(el: etree._Element, f: Fields) -> None:
@@ -272,7 +276,7 @@ def _title(key: str) -> Handler:
 
 def _pagination(el: etree._Element, f: Fields) -> None:
     pages = {part.tag: part.text or "" for part in el}
-    first = pages.get("StartPage") or pages.get("MedlinePgn", "").split("-")[0]
+    first = pages.get("StartPage") or _PAGE_END.split(pages.get("MedlinePgn", ""))[0]
     add(f, "pg", first.strip().lower())
 
 
@@ -305,7 +309,7 @@ def _databanks(banks: etree._Element, f: Fields) -> None:
 def _grants(grants: etree._Element, f: Fields) -> None:
     for grant in grants:
         for el in grant:
-            if el.tag in ("GrantID", "Acronym", "Agency"):
+            if el.tag in ("GrantID", "Acronym", "Agency", "Country"):
                 add(f, "gr", lower_text(el))
 
 
@@ -319,9 +323,17 @@ def _article_date(el: etree._Element, f: Fields) -> None:
         f["dep"] = date_int(el)
 
 
+NAME_PARTS = ("LastName", "ForeName", "Initials", "Suffix", "CollectiveName")
+
+
+def _affiliation(el: etree._Element, f: Fields) -> None:
+    """Pre-2015 files: the article's one Affiliation (the first author's), no AffiliationInfo."""
+    add(f, "ad", text_of(el))
+
+
 def person_names(el: etree._Element) -> tuple[str, str]:
     """PubMed's short (``toubi e``) and full (``toubi, elias``) search forms, lower-cased."""
-    parts = {part.tag: part.text or "" for part in el}
+    parts = {p.tag: " ".join(text_of(p).split()) for p in el if p.tag in NAME_PARTS}
     last = parts.get("LastName", "")
     if not last:
         name = parts.get("CollectiveName", "").strip().lower()
@@ -350,6 +362,8 @@ def authors_fields(authors: etree._Element, f: Fields) -> None:
                 add(f, "auid", lower_text(el))
             elif el.tag == "AffiliationInfo":
                 add(f, "ad", text_of(el.find("Affiliation")))
+            elif el.tag == "Affiliation":  # pre-2015 files: no AffiliationInfo
+                add(f, "ad", text_of(el))
     if short_names:
         f["1au"] = [short_names[0]]
         f["lastau"] = [short_names[-1]]
@@ -367,7 +381,7 @@ def pubmed_data_fields(data: etree._Element, f: Fields) -> None:
                     f[key] = date_int(el)
         elif tag == "ArticleIdList":
             for el in part:
-                if el.get("IdType") != "pubmed":
+                if el.get("IdType", "pubmed") != "pubmed":  # the DTD's default
                     add(f, "aid", lower_text(el))
         elif tag == "ReferenceList":
             _references(part, f)
@@ -377,7 +391,7 @@ def pubmed_data_fields(data: etree._Element, f: Fields) -> None:
 
 def _references(refs: etree._Element, f: Fields) -> None:
     for el in refs.iter("ArticleId"):
-        if el.get("IdType") == "pubmed" and (el.text or "").strip().isdigit():
+        if el.get("IdType", "pubmed") == "pubmed" and (el.text or "").strip().isdigit():
             f.setdefault("refs", []).append(int(el.text.strip()))  # type: ignore[union-attr]
 
 
@@ -413,4 +427,5 @@ ARTICLE: dict[str, Handler] = {
     "GrantList": _grants,
     "PublicationTypeList": _publication_types,
     "ArticleDate": _article_date,
+    "Affiliation": _affiliation,
 }

@@ -27,14 +27,18 @@ def book_fields(elem: etree._Element) -> tuple[int, int, Fields]:
     if book is not None:
         add(f, "ti", text_of(book.find("BookTitle")))
         add(f, "ta", (book.findtext("CollectionTitle") or "").lower())
+        add(f, "ti", text_of(book.find("CollectionTitle")))  # [ti]: "as well as the collection title"
+        add(f, "pl", (book.findtext("Publisher/PublisherLocation") or "").strip().lower())
         add(f, "vi", (book.findtext("Volume") or "").lower())
         for el in book.iterfind("Isbn"):
             add(f, "isbn", (el.text or "").replace("-", "").lower())
         f["dp"] = date_int(book.find("PubDate"))
-        for el in book.iterfind("AuthorList/Author"):
-            short, full = person_names(el)
-            add(f, "ed", short)
-            add(f, "fed", full)
+        own_authors = any(a.get("Type", "authors") == "authors" for a in doc.iterfind("AuthorList"))
+        for authors in book.iterfind("AuthorList"):
+            if authors.get("Type", "authors") == "editors":
+                _editors(authors, f)
+            elif not own_authors:  # a whole book: the book's authors are the record's authors
+                authors_fields(authors, f)
     add(f, "ti", text_of(doc.find("ArticleTitle")))
     add(f, "tt", text_of(doc.find("VernacularTitle")))
     abstract = [text_of(t) for t in doc.iterfind("Abstract/AbstractText")]
@@ -44,6 +48,8 @@ def book_fields(elem: etree._Element) -> tuple[int, int, Fields]:
     for authors in doc.iterfind("AuthorList"):
         if authors.get("Type", "authors") == "authors":
             authors_fields(authors, f)
+        else:
+            _editors(authors, f)
     for el in doc.iterfind("Language"):
         add(f, "la", (el.text or "").lower())
     for el in doc.iterfind("PublicationType"):
@@ -52,12 +58,21 @@ def book_fields(elem: etree._Element) -> tuple[int, int, Fields]:
         add(f, "ot", text_of(el).lower())
         add(f, "ot_text", text_of(el))
     for el in doc.iterfind("ArticleIdList/ArticleId"):
-        if el.get("IdType") != "pubmed":
+        if el.get("IdType", "pubmed") != "pubmed":
             add(f, "aid", (el.text or "").strip().lower())
     for el in doc.iterfind("GrantList/Grant"):
-        add(f, "gr", (el.findtext("GrantID") or "").lower())
+        for part in el:
+            if part.tag in ("GrantID", "Acronym", "Agency", "Country"):
+                add(f, "gr", (part.text or "").strip().lower())
     f["lr"] = date_int(doc.find("DateRevised"))
     data = elem.find("PubmedBookData")
     if data is not None:
         pubmed_data_fields(data, f)
     return pmid, version, f
+
+
+def _editors(authors: etree._Element, f: Fields) -> None:
+    for el in authors.iterfind("Author"):
+        short, full = person_names(el)
+        add(f, "ed", short)
+        add(f, "fed", full)
