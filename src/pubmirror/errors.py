@@ -31,6 +31,10 @@ class BadInputError(PubmirrorError):
         where = f"{path}, line {line}" if line else path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type[BadInputError], tuple[str, str, int | None]]:
+        # Raised in ingest's worker processes: it must survive pickling back to the parent.
+        return (type(self), (self.path, self.reason, self.line))
+
 
 class NotFoundError(PubmirrorError):
     exit_code = 1

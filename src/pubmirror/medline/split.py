@@ -15,7 +15,9 @@ such files instead. Memory stays flat: the file is read in blocks.
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ _PROLOG_ITEM = re.compile(
     re.S,
 )
 _ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_LINE = re.compile(r"\bline (\d+)")
 _START = re.compile(rb"<([A-Za-z]+)(\s[^>]*)?>")
 
 # One parser for all records: strict, and blind to anything outside the record's own bytes.
@@ -60,7 +63,9 @@ def parse_chunk(path: str, chunk: Chunk) -> etree._Element:
         return etree.fromstring(chunk.data, PARSER)
     except etree.XMLSyntaxError as exc:
         line = chunk.line + (exc.lineno or 1) - 1
-        raise BadInputError(path, syntax_reason(exc), line) from None
+        # libxml2 counts lines from the record's start; say them as lines of the file.
+        reason = _LINE.sub(lambda m: f"line {int(m.group(1)) + chunk.line - 1}", syntax_reason(exc))
+        raise BadInputError(path, reason, line) from None
 
 
 def syntax_reason(exc: etree.XMLSyntaxError) -> str:
@@ -94,7 +99,10 @@ class _Splitter:
         """Read the next block, dropping what was consumed; False at end of file."""
         if self.eof:
             return False
-        block = self.stream.read(BLOCK)
+        try:
+            block = self.stream.read(BLOCK)
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            raise BadInputError(self.path, f"damaged or truncated gzip data ({exc})") from None
         if not block:
             self.eof = True
             return False

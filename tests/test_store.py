@@ -1,0 +1,141 @@
+"""The SQLite record store: compression with trained dictionaries, the ledger, ranks, and the
+rules for versions and deletions, on real records."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from conftest import SAMPLE_2020, SAMPLE_2021, Rec, SampleHome, write_nlm
+from pubmirror.errors import DataError
+from pubmirror.service import Pubmirror
+from pubmirror.store.sqlite_store import VERSIONS, Store, nlm_rank
+
+
+def test_dictionary_trained_and_used(sample_home: SampleHome) -> None:
+    with Pubmirror(sample_home.path) as s:
+        db = s.store.db
+        dicts = dict(db.execute("SELECT id, data FROM dicts"))
+        assert dicts, "no zstd dictionary was trained"
+        codecs = dict(db.execute("SELECT codec, COUNT(*) FROM records GROUP BY codec"))
+        assert codecs.get(0, 0) == 0, f"records left zlib-compressed: {codecs}"
+        assert set(codecs) <= set(dicts)
+        assert sum(codecs.values()) == 50_788
+        dict_ids = {i: zstandard.ZstdCompressionDict(d).dict_id() for i, d in dicts.items()}
+        rows = db.execute("SELECT key, codec, xml FROM records WHERE key % 97 = 0").fetchall()
+        assert len(rows) > 100
+        for key, codec, blob in rows:
+            assert zstandard.get_frame_parameters(blob).dict_id == dict_ids[codec], key
+            with pytest.raises(zstandard.ZstdError):  # the dictionary is really needed
+                zstandard.ZstdDecompressor().decompress(blob)
+        # and it pays: the store is far smaller than the records' XML
+        raw = sum(len(s.store.get(k // VERSIONS, k % VERSIONS).xml) for k, _, _ in rows)  # type: ignore[union-attr]
+        packed = sum(len(b) for _, _, b in rows)
+        assert packed < raw / 4
+
+
+def test_ledger(sample_home: SampleHome, sample: Path) -> None:
+    with Pubmirror(sample_home.path) as s:
+        rows = {f.name: f for f in s.store.files()}
+        assert set(rows) == {SAMPLE_2020, SAMPLE_2021}
+        for name, added in ((SAMPLE_2020, 30_000), (SAMPLE_2021, 20_788)):
+            row = rows[name]
+            path = sample / name
+            assert row.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+            assert row.size == path.stat().st_size
+            assert row.state == "done"
+            assert row.rank == nlm_rank(name)
+            assert (row.added, row.replaced, row.skipped) == (added, 0, 0)
+            assert row.finished is not None and row.started <= row.finished
+        assert rows[SAMPLE_2020].finished <= rows[SAMPLE_2021].started  # type: ignore[operator]
+        n = s.store.db.execute("SELECT COUNT(*) FROM records WHERE file_id=?", (rows[SAMPLE_2021].id,))
+        assert n.fetchone()[0] == 20_788
+
+
+def test_nlm_rank() -> None:
+    assert nlm_rank(SAMPLE_2020) == 200014
+    assert nlm_rank(SAMPLE_2021) == 211298
+    assert nlm_rank(SAMPLE_2020) < nlm_rank(SAMPLE_2021)  # type: ignore[operator]
+    assert nlm_rank("medline16n0902.xml.gz") < nlm_rank(SAMPLE_2020)  # type: ignore[operator]
+    assert nlm_rank("pubmed25n0001.xml") > nlm_rank("pubmed24n1219.xml.gz")  # type: ignore[operator]
+    assert nlm_rank("pubmed-15866703.xml") is None
+    assert nlm_rank("extra.xml") is None
+
+
+def test_unknown_names_rank_after_nlm_files(sample_records: list[Rec], files: Path, home: Path) -> None:
+    x = sample_records[0]
+    other = write_nlm(files, "my-corrections.xml", [x.with_title(b"Zyxwvutonium fix")])
+    nlm = write_nlm(files, "pubmed25n1274.xml", [x.with_title(b"Qwertonium original"), *sample_records[1:3]])
+    with Pubmirror(home) as s:
+        s.ingest([other, nlm], jobs=1)  # the NLM file comes later but ranks lower
+        rows = {f.name: f for f in s.store.files()}
+        assert rows[other.name].rank > rows[nlm.name].rank == 251274
+        assert b"Zyxwvutonium fix" in s.fetch(x.pmid).xml
+        assert s.search("zyxwvutonium").pmids == [x.pmid]
+        assert s.search("qwertonium").count == 0
+        later = write_nlm(files, "more.xml", [x.with_title(b"Xylophonium again")])
+        s.ingest([later], jobs=1)  # two unknown names: the later one ranks higher
+        assert b"Xylophonium again" in s.fetch(x.pmid).xml
+
+
+def test_store_rules(sample_records: list[Rec], tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.sqlite")
+    x = sample_records[0]
+    store.begin()
+    low = store.start_file("pubmed21n0001.xml", "a" * 64, 1)
+    high = store.start_file("pubmed21n0002.xml", "b" * 64, 1)
+    store.put([(x.pmid, 1, low.rank, low.id, 0, zlib.compress(x.data)),
+               (x.pmid, 2, high.rank, high.id, 0, zlib.compress(x.data + b" "))])  # fmt: skip
+    store.commit()
+    assert store.get(x.pmid).version == 2  # type: ignore[union-attr]
+    assert store.get(x.pmid, 1).xml == x.data  # type: ignore[union-attr]
+    assert store.get(x.pmid, 3) is None and store.get(x.pmid, 0) is None
+    assert store.get(x.pmid, VERSIONS) is None
+    assert store.versions([x.pmid]) == {x.pmid: {1: low.rank, 2: high.rank}}
+    with pytest.raises(DataError):
+        store.put([(x.pmid, VERSIONS, 1, 1, 0, b"")])
+    with pytest.raises(DataError):
+        store.put([(x.pmid, 0, 1, 1, 0, b"")])
+    # a deletion removes only versions from files ranked no higher than its own
+    assert store.delete(x.pmid, low.rank, low.id) == 1
+    assert store.get(x.pmid, 1) is None and store.get(x.pmid, 2) is not None
+    assert store.tombstones([x.pmid]) == {x.pmid: low.rank}
+    assert store.delete(x.pmid, high.rank, high.id) == 1
+    assert store.get(x.pmid) is None
+    assert store.tombstones([x.pmid]) == {x.pmid: high.rank}
+    store.delete(x.pmid, low.rank, low.id)  # a lower tombstone does not lower the mark
+    assert store.tombstones([x.pmid]) == {x.pmid: high.rank}
+    assert sorted(store.pmids_of_file(high.id)) == [x.pmid]
+    store.close()
+
+
+def test_sha_is_unique(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.sqlite")
+    store.begin()
+    store.start_file("pubmed21n0001.xml", "c" * 64, 1)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.start_file("pubmed21n0009.xml", "c" * 64, 1)
+    store.rollback()
+    assert store.files() == []
+    store.close()
+
+
+def test_schema_version_checked(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value='99' WHERE key='schema'")
+    with pytest.raises(DataError, match="schema"):
+        Store(path)
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    path.write_bytes(b"SQLite format 2\x00" + b"garbage" * 1000)
+    with pytest.raises(DataError):
+        Store(path)
