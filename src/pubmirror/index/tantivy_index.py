@@ -48,6 +48,10 @@ def document_json(pmid: int, fields: dict[str, object]) -> str:
     return orjson.dumps(doc).decode()
 
 
+class SchemaMismatch(DataError):
+    """The index on disk was built with another schema: rebuild it from the store."""
+
+
 def _analyzer() -> tantivy.TextAnalyzer:
     # PubMed matches words case- and accent-insensitively and does not stem.
     return (
@@ -83,6 +87,8 @@ class TantivyIndex:
         try:
             self.index = tantivy.Index(build_schema(), path=str(path), reuse=True)
         except (OSError, ValueError) as exc:
+            if "schema does not match" in str(exc):
+                raise SchemaMismatch(f"the search index at {path} has an older schema") from None
             raise DataError(f"cannot open the search index at {path}: {exc}") from None
         self.index.register_tokenizer(ANALYZER, _analyzer())
         self.analyzer = _analyzer()

@@ -13,7 +13,7 @@ from pubmirror.errors import NotFoundError, UsageError
 from pubmirror.formats import registry
 from pubmirror.index import schema
 from pubmirror.index.base import Hits, Match
-from pubmirror.index.tantivy_index import TantivyIndex
+from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
 from pubmirror.service import sample
 from pubmirror.service.ingest import (
     FileResult,
@@ -21,6 +21,7 @@ from pubmirror.service.ingest import (
     Progress,
     default_jobs,
     expand_paths,
+    rebuild_index,
     recover,
 )
 from pubmirror.store.sqlite_store import Store, StoredRecord
@@ -48,7 +49,11 @@ class Pubmirror:
     def __init__(self, home: str | Path | None = None) -> None:
         self.home = resolve_home(home)
         self.store = Store(self.home / "store.sqlite")
-        self.index = TantivyIndex(self.home / "index")
+        try:
+            self.index = TantivyIndex(self.home / "index")
+        except SchemaMismatch:
+            # The index is derived data: a new pubmirror with a new schema rebuilds it.
+            self.index = rebuild_index(self.store, self.home / "index")
         if self.store.files("stored"):  # a crash left a file half-applied: finish it first
             recover(self.store, self.index)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,7 +35,7 @@ from pubmirror.index.base import SearchIndex
 from pubmirror.medline.extract import search_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
-from pubmirror.index.tantivy_index import document_json
+from pubmirror.index.tantivy_index import TantivyIndex, document_json
 from pubmirror.service.prepare import Prepared, Preparer, work
 from pubmirror.store.sqlite_store import FileRow, Store
 
@@ -275,6 +276,26 @@ def recover(store: Store, index: SearchIndex) -> list[str]:
         names.append(row.name)
     # A crash inside a transaction leaves no 'applying' rows (SQLite rolled them back).
     return names
+
+
+def rebuild_index(store: Store, path: Path) -> TantivyIndex:
+    """Build a fresh index at ``path`` from every record's highest stored version."""
+    fresh = path.with_name(path.name + ".rebuild")
+    shutil.rmtree(fresh, ignore_errors=True)
+    index = TantivyIndex(fresh)
+    batch: list[str] = []
+    for record in store.iter_latest():
+        _, _, fields = search_fields(etree.fromstring(record.xml, PARSER))
+        batch.append(document_json(record.pmid, fields))
+        if len(batch) >= 1000:
+            index.add_json(batch)
+            batch = []
+    index.add_json(batch)
+    index.commit()
+    index.close()
+    shutil.rmtree(path, ignore_errors=True)
+    fresh.rename(path)
+    return TantivyIndex(path)
 
 
 def default_jobs() -> int:
