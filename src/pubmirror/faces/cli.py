@@ -16,9 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pubmirror.errors import PubmirrorError
 from pubmirror.formats import registry
-from pubmirror.service import Pubmirror, resolve_home
-from pubmirror.service.sample import fetch_sample
-from pubmirror.service.ingest import FileResult
+from pubmirror.service import FileResult, Pubmirror, fetch_sample, resolve_home
 
 err = Console(stderr=True)
 

@@ -230,11 +230,7 @@ def _investigators(investigators: etree._Element, f: Fields) -> None:
         short, full = person_names(el)
         add(f, "ir", short)
         add(f, "fir", full)
-        for part in el:
-            if part.tag == "Identifier":
-                add(f, "auid", lower_text(part))
-            elif part.tag == "AffiliationInfo":
-                add(f, "ad", text_of(part.find("Affiliation")))
+        _ids_and_affiliations(el, f)
 
 
 def _other_abstract(el: etree._Element, f: Fields) -> None:
@@ -357,17 +353,22 @@ def authors_fields(authors: etree._Element, f: Fields) -> None:
             short_names.append(short)
             add(f, "au", short)
             add(f, "fau", full)
-        for el in author:
-            if el.tag == "Identifier":
-                add(f, "auid", lower_text(el))
-            elif el.tag == "AffiliationInfo":
-                add(f, "ad", text_of(el.find("Affiliation")))
-            elif el.tag == "Affiliation":  # pre-2015 files: no AffiliationInfo
-                add(f, "ad", text_of(el))
+        _ids_and_affiliations(author, f)
     if short_names:
         f["1au"] = [short_names[0]]
         f["lastau"] = [short_names[-1]]
         f["sort_au"] = short_names[0]
+
+
+def _ids_and_affiliations(person: etree._Element, f: Fields) -> None:
+    """An author's or investigator's identifiers (auid) and affiliations (ad)."""
+    for el in person:
+        if el.tag == "Identifier":
+            add(f, "auid", lower_text(el))
+        elif el.tag == "AffiliationInfo":
+            add(f, "ad", text_of(el.find("Affiliation")))
+        elif el.tag == "Affiliation":  # pre-2015 files: no AffiliationInfo
+            add(f, "ad", text_of(el))
 
 
 def pubmed_data_fields(data: etree._Element, f: Fields) -> None:

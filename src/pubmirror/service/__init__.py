@@ -3,5 +3,7 @@
 from __future__ import annotations
 
 from pubmirror.service.app import Pubmirror, resolve_home
+from pubmirror.service.ingest import FileResult
+from pubmirror.service.sample import fetch_sample
 
-__all__ = ["Pubmirror", "resolve_home"]
+__all__ = ["FileResult", "Pubmirror", "fetch_sample", "resolve_home"]

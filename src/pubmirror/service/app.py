@@ -14,7 +14,6 @@ from pubmirror.formats import registry
 from pubmirror.index import schema
 from pubmirror.index.base import Hits, Match
 from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
-from pubmirror.service import sample
 from pubmirror.service.ingest import (
     FileResult,
     Ingestor,
@@ -85,13 +84,6 @@ class Pubmirror:
         finally:
             ingestor.close()
             self.store.checkpoint()  # fold the WAL back so the store's size is its real size
-
-    def fetch_sample(self) -> list[Path]:
-        return sample.fetch_sample(self.sample_dir)
-
-    @property
-    def sample_dir(self) -> Path:
-        return self.home / "sample"
 
     # --- read -------------------------------------------------------------------------------
     def fetch(self, pmid: int, version: int | None = None) -> StoredRecord:

