@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,9 +124,16 @@ def parse_id(text: str) -> tuple[int, int | None]:
 
 
 def simple_matches(text: str) -> list[Match]:
-    """``word field:word`` → matches, every one required (the query language comes later)."""
+    """``word field:word field:"two words"`` → matches, every one required.
+
+    A stand-in until the PubMed query language exists: quotes group words (shell-style).
+    """
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise UsageError(f"cannot read the search {text!r}: {exc}") from None
     matches = []
-    for token in text.split():
+    for token in tokens:
         field, sep, value = token.partition(":")
         if sep and value:
             if field.lower() not in schema.ALL:
