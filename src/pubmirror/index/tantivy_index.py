@@ -160,7 +160,8 @@ class TantivyIndex:
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
 
     def search(self, matches: Sequence[Match], limit: int = 20, offset: int = 0) -> Hits:
-        """Records matching every match, most recent entry first (PubMed's "Most Recent")."""
+        """Records matching every match, highest PMID first (sort orders come with the query
+        language; PMIDs are assigned in entry order, so this approximates "Most Recent")."""
         if not matches:
             query = tantivy.Query.all_query()
         else:
