@@ -367,6 +367,24 @@ def test_comments_between_records_fall_back(sample_records: list[Rec], files: Pa
         assert s.stats().indexed == 3
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_fallback_late_in_a_file_starts_over(
+    sample_records: list[Rec], files: Path, home: Path, jobs: str
+) -> None:
+    """A comment after 1,700 records: the fast reader has applied batches when it declines."""
+    recs = sample_records[:1800]
+    records: list[Rec | bytes] = list(recs[:1700])
+    records.append(b"<!-- a comment NLM never writes -->")
+    records.extend(recs[1700:])
+    path = files / "pubmed21n0008.xml"
+    path.write_bytes(nlm_bytes(records))
+    done = run_cli(home, "ingest", "--jobs", jobs, str(path))
+    assert done.returncode == 0, done.stderr
+    assert "1,800 records: 1,800 added, 0 replaced" in done.stdout, done.stdout
+    with Pubmirror(home) as s:
+        assert s.store.version_count() == s.index.doc_count() == 1800
+
+
 # --- 5. crash safety (kill -9) ----------------------------------------------------------------
 def _assert_consistent(home: Path, must_have: list[Rec]) -> tuple[int, int]:
     with Pubmirror(home) as s:

@@ -46,6 +46,8 @@ DICT_SAMPLES = 1500
 DICT_MIN = 1000
 DICT_SIZE = 112 << 10
 Progress = Callable[[str, int], None]  # (file name, records done so far)
+Batches = Iterator[list["Prepared | Deletion"]]
+Reader = Callable[[Path], Batches]
 
 
 @dataclass
@@ -113,11 +115,14 @@ class Ingestor:
         size = path.stat().st_size
         if self.store.file_by_sha(sha) is not None:
             return FileResult(path.name, "already applied", size=size)
-        self.store.begin()
+        report = progress or (lambda name, n: None)
         try:
-            row = self.store.start_file(path.name, sha, size)
-            counts = self._apply(path, row, progress or (lambda name, n: None))
-            self.store.finish_file(row.id, counts.as_dict(), "stored")
+            try:
+                row, counts = self._transaction(path, sha, size, self._prepared_batches, report)
+            except Declined:  # not NLM's plain layout: start over with the general reader
+                self.store.rollback()
+                self.index.rollback()
+                row, counts = self._transaction(path, sha, size, self._iterparse_batches, report)
         except BaseException:
             self.store.rollback()
             self.index.rollback()
@@ -130,24 +135,23 @@ class Ingestor:
             counts.deleted, counts.skipped, time.perf_counter() - started, size,
         )  # fmt: skip
 
-    # --- reading ----------------------------------------------------------------------------
-    def _apply(self, path: Path, row: FileRow, progress: Progress) -> _Counts:
+    def _transaction(
+        self, path: Path, sha: str, size: int, reader: Reader, progress: Progress
+    ) -> tuple[FileRow, _Counts]:
+        """Apply one file inside a store transaction the caller commits or rolls back."""
+        self.store.begin()
+        row = self.store.start_file(path.name, sha, size)
         counts = _Counts()
         deletions: list[Deletion] = []
-        try:
-            batches = self._prepared_batches(path)
-            for batch in batches:
-                self._apply_batch(batch, row, counts, deletions)
-                progress(path.name, counts.records)
-        except Declined:
-            counts, deletions = _Counts(), []
-            for batch in self._iterparse_batches(path):
-                self._apply_batch(batch, row, counts, deletions)
-                progress(path.name, counts.records)
+        for batch in reader(path):
+            self._apply_batch(batch, row, counts, deletions)
+            progress(path.name, counts.records)
         for deletion in deletions:  # NLM lists deletions after the records of a file
             self._apply_deletion(deletion, row, counts)
-        return counts
+        self.store.finish_file(row.id, counts.as_dict(), "stored")
+        return row, counts
 
+    # --- reading ----------------------------------------------------------------------------
     def _prepared_batches(self, path: Path) -> Iterator[list[Prepared | Deletion]]:
         with open_xml(path) as stream:
             chunks = split_records(str(path), stream)
