@@ -232,3 +232,24 @@ def test_hostile_files_never_read_passwd(sample_records: list[Rec], files: Path)
             continue
         for chunk in chunks:
             assert b"root:x:0:0" not in chunk.data
+
+
+# --- well-formed XML that is not a usable record ------------------------------------------------
+@pytest.mark.parametrize(
+    "pmid_element",
+    [b'<PMID Version="1">not-a-number</PMID>', b'<PMID Version="x">12345</PMID>', b"<PMID>0</PMID>"],
+)
+def test_unusable_record_is_bad_input(
+    pmid_element: bytes, sample_records: list[Rec], files: Path, home: Path
+) -> None:
+    good, victim = sample_records[0], sample_records[1]
+    broken = re.sub(rb'<PMID Version="1">\d+</PMID>', pmid_element, victim.data, count=1)
+    assert broken != victim.data
+    path = files / "pubmed21n0009.xml"
+    path.write_bytes(nlm_bytes([good, broken]))
+    done = run_cli(home, "ingest", "--jobs", "1", str(path))
+    assert done.returncode == 2, done.stderr
+    assert len(done.err_lines) == 1 and str(path) in done.err_lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+    with Pubmirror(home) as s:
+        assert s.store.record_count() == 0 and not s.store.files()

@@ -201,8 +201,11 @@ class Ingestor:
             path,
             lambda el: preparer.record(el, etree.tostring(el, encoding="utf-8", with_tail=False)),
         )
-        while batch := list(islice(items, BATCH)):
-            yield [i.value if isinstance(i, Item) else i for i in batch]
+        try:
+            while batch := list(islice(items, BATCH)):
+                yield [i.value if isinstance(i, Item) else i for i in batch]
+        except ValueError as exc:  # well-formed XML, but not a usable record
+            raise BadInputError(str(path), f"unusable record: {exc}") from None
 
     def _dictionary(self, first: list[Chunk]) -> tuple[int, bytes | None]:
         """The zstd dictionary for this file: trained on its first records, or the latest."""

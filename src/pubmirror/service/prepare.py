@@ -15,6 +15,7 @@ from lxml import etree
 from pubmirror.medline.extract import search_fields
 from pubmirror.medline.reader import Deletion
 from pubmirror.medline.split import Chunk, parse_chunk
+from pubmirror.errors import BadInputError
 from pubmirror.index.tantivy_index import document_json
 from pubmirror.store.sqlite_store import compress, compressor
 
@@ -36,7 +37,10 @@ class Preparer:
         self.comp: zstandard.ZstdCompressor | None = compressor(self.codec, dict_bytes)
 
     def record(self, elem: etree._Element, data: bytes) -> Prepared:
+        """Raises ValueError for a record without a usable PMID or Version."""
         pmid, version, fields = search_fields(elem)
+        if pmid <= 0 or version <= 0:
+            raise ValueError(f"PMID {pmid} version {version} is not a valid citation key")
         blob = compress(self.comp, data)
         return Prepared(pmid, version, self.codec, blob, document_json(pmid, fields))
 
@@ -44,10 +48,13 @@ class Preparer:
         out: list[Prepared | Deletion] = []
         for chunk in chunks:
             elem = parse_chunk(path, chunk)
-            if chunk.tag == "DeleteCitation":
-                out.append(deletion_of(elem))
-            else:
-                out.append(self.record(elem, chunk.data))
+            try:
+                if chunk.tag == "DeleteCitation":
+                    out.append(deletion_of(elem))
+                else:
+                    out.append(self.record(elem, chunk.data))
+            except ValueError as exc:  # well-formed XML, but not a usable record
+                raise BadInputError(path, f"unusable <{chunk.tag}>: {exc}", chunk.line) from None
         return out
 
 
