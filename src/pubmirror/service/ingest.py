@@ -32,7 +32,7 @@ from lxml import etree
 
 from pubmirror.errors import BadInputError
 from pubmirror.index.base import SearchIndex
-from pubmirror.medline.extract import search_fields
+from pubmirror.medline.extract import fast_search_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex, document_json
@@ -266,7 +266,7 @@ def reindex(store: Store, index: SearchIndex, pmids: Iterable[int]) -> None:
         if found is None:
             continue
         elem = etree.fromstring(found.xml, PARSER)
-        _, _, fields = search_fields(elem)
+        _, _, fields = fast_search_fields(elem)
         index.delete([pmid])
         index.add_json([document_json(pmid, fields)])
 
@@ -292,7 +292,7 @@ def rebuild_index(store: Store, path: Path) -> TantivyIndex:
     index = TantivyIndex(fresh)
     batch: list[str] = []
     for record in store.iter_latest():
-        _, _, fields = search_fields(etree.fromstring(record.xml, PARSER))
+        _, _, fields = fast_search_fields(etree.fromstring(record.xml, PARSER))
         batch.append(document_json(record.pmid, fields))
         if len(batch) >= 1000:
             index.add_json(batch)

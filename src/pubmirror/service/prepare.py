@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import zstandard
 from lxml import etree
 
-from pubmirror.medline.extract import search_fields
+from pubmirror.medline.extract import fast_search_fields
 from pubmirror.medline.reader import Deletion
 from pubmirror.medline.split import Chunk, parse_chunk
 from pubmirror.errors import BadInputError
@@ -38,7 +38,7 @@ class Preparer:
 
     def record(self, elem: etree._Element, data: bytes) -> Prepared:
         """Raises ValueError for a record without a usable PMID or Version."""
-        pmid, version, fields = search_fields(elem)
+        pmid, version, fields = fast_search_fields(elem)
         if pmid <= 0 or version <= 0:
             raise ValueError(f"PMID {pmid} version {version} is not a valid citation key")
         blob = compress(self.comp, data)
