@@ -94,6 +94,25 @@ cdef inline void add(dict f, str key, str value):
             (<list>lst).append(value)
 
 
+cdef void add_children(xmlNode* n, dict f, str key):
+    """``lower_text`` of each child element under ``key`` (lists such as PublicationTypeList)."""
+    cdef xmlNode* c = n.children
+    while c != NULL:
+        if c.type == ELEMENT:
+            add(f, key, lower_text(c))
+        c = c.next
+
+
+cdef list abstract_texts(xmlNode* n):
+    cdef list texts = []
+    cdef xmlNode* c = n.children
+    while c != NULL:
+        if is_tag(c, "AbstractText"):
+            texts.append(all_text(c))
+        c = c.next
+    return texts
+
+
 cdef xmlNode* child(xmlNode* n, const char* name):
     cdef xmlNode* c = n.children
     while c != NULL:
@@ -291,12 +310,7 @@ cdef void article(xmlNode* art, dict f):
         elif is_tag(c, "ELocationID"):
             add(f, "aid", lower_text(c))
         elif is_tag(c, "Abstract"):
-            texts = []
-            p = c.children
-            while p != NULL:
-                if is_tag(p, "AbstractText"):
-                    texts.append(all_text(p))
-                p = p.next
+            texts = abstract_texts(c)
             if texts:
                 f["ab"] = [" ".join(texts)]
                 f["flags"].append("hasabstract")
@@ -313,11 +327,7 @@ cdef void article(xmlNode* art, dict f):
                     grant(p, f)
                 p = p.next
         elif is_tag(c, "PublicationTypeList"):
-            p = c.children
-            while p != NULL:
-                if p.type == ELEMENT:
-                    add(f, "pt", lower_text(p))
-                p = p.next
+            add_children(c, f, "pt")
         elif is_tag(c, "ArticleDate"):
             if attr(c, "DateType", "Electronic") == "Electronic":
                 f["dep"] = date_int(c)
@@ -434,11 +444,7 @@ cdef void citation_child(xmlNode* c, dict f):
                     q = q.next
             p = p.next
     elif is_tag(c, "SupplMeshList"):
-        p = c.children
-        while p != NULL:
-            if p.type == ELEMENT:
-                add(f, "nm", lower_text(p))
-            p = p.next
+        add_children(c, f, "nm")
     elif is_tag(c, "CitationSubset"):
         add(f, "sb", lower_text(c))
     elif is_tag(c, "MeshHeadingList"):
@@ -460,11 +466,7 @@ cdef void citation_child(xmlNode* c, dict f):
                 add(f, "ot_text", word)
             p = p.next
     elif is_tag(c, "GeneSymbolList"):
-        p = c.children
-        while p != NULL:
-            if p.type == ELEMENT:
-                add(f, "gs", lower_text(p))
-            p = p.next
+        add_children(c, f, "gs")
     elif is_tag(c, "InvestigatorList"):
         p = c.children
         while p != NULL:
@@ -475,13 +477,7 @@ cdef void citation_child(xmlNode* c, dict f):
                 ids_and_affiliations(p, f)
             p = p.next
     elif is_tag(c, "OtherAbstract"):
-        texts = []
-        p = c.children
-        while p != NULL:
-            if is_tag(p, "AbstractText"):
-                texts.append(all_text(p))
-            p = p.next
-        add(f, "oab", " ".join(texts))
+        add(f, "oab", " ".join(abstract_texts(c)))
     elif is_tag(c, "SpaceFlightMission"):
         add(f, "sfm", lower_text(c))
 
