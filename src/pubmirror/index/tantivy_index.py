@@ -8,7 +8,6 @@ The index keeps no stored text: records live in the store, and a hit is only a P
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -179,10 +178,6 @@ class TantivyIndex:
 
     def close(self) -> None:
         self.rollback()
-
-    def destroy(self) -> None:
-        self.close()
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _count(result: tantivy.SearchResult) -> int:
