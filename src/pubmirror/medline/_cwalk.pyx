@@ -22,6 +22,14 @@ cdef int ELEMENT = 1
 cdef int TEXT = 3
 cdef int CDATA = 4
 
+include "_xmlscan.pxi"
+
+# The walker reads libxml2's trees (records parsed by lxml) and the scanner's (records it
+# accepted) through one fused type: the code is written once and compiled for each.
+ctypedef fused Tree:
+    xmlNode
+    Node
+
 cdef dict MONTHS = _py.MONTHS
 cdef dict SEASONS = _py.SEASONS
 cdef dict HISTORY_TAGS = _py.HISTORY_TAGS
@@ -29,7 +37,7 @@ _medline_date_int = _py.medline_date_int
 _PAGE_END = _py._PAGE_END
 
 
-cdef inline bint is_tag(xmlNode* n, const char* name):
+cdef inline bint is_tag(Tree* n, const char* name):
     return n.type == ELEMENT and strcmp(<const char*>n.name, name) == 0
 
 
@@ -39,9 +47,9 @@ cdef inline str decode(const unsigned char* s):
     return (<const char*>s)[:strlen(<const char*>s)].decode("utf-8")
 
 
-cdef str direct_text(xmlNode* n):
+cdef str direct_text(Tree* n):
     """lxml's ``.text``: the text nodes before the first child element."""
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     cdef list parts = []
     while c != NULL and (c.type == TEXT or c.type == CDATA):
         parts.append(decode(c.content))
@@ -51,8 +59,8 @@ cdef str direct_text(xmlNode* n):
     return parts[0] if len(parts) == 1 else "".join(parts)
 
 
-cdef void collect_text(xmlNode* n, list out):
-    cdef xmlNode* c = n.children
+cdef void collect_text(Tree* n, list out):
+    cdef Tree* c = n.children
     while c != NULL:
         if c.type == TEXT or c.type == CDATA:
             out.append(decode(c.content))
@@ -61,7 +69,7 @@ cdef void collect_text(xmlNode* n, list out):
         c = c.next
 
 
-cdef str all_text(xmlNode* n):
+cdef str all_text(Tree* n):
     """All text inside an element, markup dropped (``text_of``)."""
     if n == NULL:
         return ""
@@ -70,18 +78,30 @@ cdef str all_text(xmlNode* n):
     return "".join(parts)
 
 
-cdef str attr(xmlNode* n, const char* name, str default):
-    cdef xmlAttr* a = n.properties
+cdef str attr(Tree* n, const char* name, str default):
+    if Tree is Node:
+        return node_attr(n.properties, name, default)
+    else:
+        return xml_attr(n.properties, name, default)
+
+
+cdef str xml_attr(xmlAttr* a, const char* name, str default):
     while a != NULL:
         if strcmp(<const char*>a.name, name) == 0:
-            if a.children == NULL:
-                return ""
+            return "" if a.children == NULL else decode(a.children.content)
+        a = a.next
+    return default
+
+
+cdef str node_attr(Attr* a, const char* name, str default):
+    while a != NULL:
+        if strcmp(<const char*>a.name, name) == 0:
             return decode(a.children.content)
         a = a.next
     return default
 
 
-cdef inline str lower_text(xmlNode* n):
+cdef inline str lower_text(Tree* n):
     return direct_text(n).strip().lower()
 
 
@@ -94,18 +114,18 @@ cdef inline void add(dict f, str key, str value):
             (<list>lst).append(value)
 
 
-cdef void add_children(xmlNode* n, dict f, str key):
+cdef void add_children(Tree* n, dict f, str key):
     """``lower_text`` of each child element under ``key`` (lists such as PublicationTypeList)."""
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     while c != NULL:
         if c.type == ELEMENT:
             add(f, key, lower_text(c))
         c = c.next
 
 
-cdef list abstract_texts(xmlNode* n):
+cdef list abstract_texts(Tree* n):
     cdef list texts = []
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     while c != NULL:
         if is_tag(c, "AbstractText"):
             texts.append(all_text(c))
@@ -113,8 +133,8 @@ cdef list abstract_texts(xmlNode* n):
     return texts
 
 
-cdef xmlNode* child(xmlNode* n, const char* name):
-    cdef xmlNode* c = n.children
+cdef Tree* child(Tree* n, const char* name):
+    cdef Tree* c = n.children
     while c != NULL:
         if is_tag(c, name):
             return c
@@ -129,11 +149,11 @@ cdef int month_number(str value):
     return MONTHS.get(value[:3], 0)
 
 
-cdef long date_int(xmlNode* n):
+cdef long date_int(Tree* n):
     if n == NULL:
         return 0
     cdef long year = 0, month = 0, day = 0
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     cdef str value
     while c != NULL:
         if c.type == ELEMENT:
@@ -154,9 +174,9 @@ cdef long date_int(xmlNode* n):
     return year * 10000 + month * 100 + day if year else 0
 
 
-cdef tuple person_names(xmlNode* n):
+cdef tuple person_names(Tree* n):
     cdef str last = "", fore = "", initials = "", suffix = "", collective = ""
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     while c != NULL:
         if c.type == ELEMENT:
             if is_tag(c, "LastName"):
@@ -180,8 +200,8 @@ cdef tuple person_names(xmlNode* n):
     return short.lower(), full.lower()
 
 
-cdef void ids_and_affiliations(xmlNode* person, dict f):
-    cdef xmlNode* c = person.children
+cdef void ids_and_affiliations(Tree* person, dict f):
+    cdef Tree* c = person.children
     while c != NULL:
         if is_tag(c, "Identifier"):
             add(f, "auid", lower_text(c))
@@ -192,9 +212,9 @@ cdef void ids_and_affiliations(xmlNode* person, dict f):
         c = c.next
 
 
-cdef void authors_fields(xmlNode* authors, dict f):
+cdef void authors_fields(Tree* authors, dict f):
     cdef list short_names = []
-    cdef xmlNode* a = authors.children
+    cdef Tree* a = authors.children
     while a != NULL:
         if a.type == ELEMENT:
             short, full = person_names(a)
@@ -212,11 +232,11 @@ cdef void authors_fields(xmlNode* authors, dict f):
         f["sort_au"] = short_names[0]
 
 
-cdef void mesh(xmlNode* headings, dict f):
+cdef void mesh(Tree* headings, dict f):
     cdef list terms = [], mh = [], majr = [], sh = [], pairs = [], major_pairs = []
-    cdef xmlNode* h = headings.children
-    cdef xmlNode* d
-    cdef xmlNode* q
+    cdef Tree* h = headings.children
+    cdef Tree* d
+    cdef Tree* q
     cdef bint major, qmajor
     while h != NULL:
         if h.type == ELEMENT:
@@ -260,9 +280,9 @@ cdef void mesh(xmlNode* headings, dict f):
         f.setdefault("mesh_text", []).extend(terms)
 
 
-cdef void journal(xmlNode* j, dict f):
-    cdef xmlNode* c = j.children
-    cdef xmlNode* p
+cdef void journal(Tree* j, dict f):
+    cdef Tree* c = j.children
+    cdef Tree* p
     while c != NULL:
         if is_tag(c, "ISSN") or is_tag(c, "Title") or is_tag(c, "ISOAbbreviation"):
             add(f, "ta", lower_text(c))
@@ -279,9 +299,9 @@ cdef void journal(xmlNode* j, dict f):
         c = c.next
 
 
-cdef void pagination(xmlNode* n, dict f):
+cdef void pagination(Tree* n, dict f):
     cdef str start = "", medline = ""
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     while c != NULL:
         if is_tag(c, "StartPage"):
             start = direct_text(c)
@@ -292,9 +312,9 @@ cdef void pagination(xmlNode* n, dict f):
     add(f, "pg", first.strip().lower())
 
 
-cdef void article(xmlNode* art, dict f):
-    cdef xmlNode* c = art.children
-    cdef xmlNode* p
+cdef void article(Tree* art, dict f):
+    cdef Tree* c = art.children
+    cdef Tree* p
     cdef list texts
     while c != NULL:
         if c.type != ELEMENT:
@@ -336,8 +356,8 @@ cdef void article(xmlNode* art, dict f):
         c = c.next
 
 
-cdef void grant(xmlNode* g, dict f):
-    cdef xmlNode* c = g.children
+cdef void grant(Tree* g, dict f):
+    cdef Tree* c = g.children
     while c != NULL:
         if (is_tag(c, "GrantID") or is_tag(c, "Acronym") or is_tag(c, "Agency")
                 or is_tag(c, "Country")):
@@ -345,9 +365,9 @@ cdef void grant(xmlNode* g, dict f):
         c = c.next
 
 
-cdef void databanks(xmlNode* banks, dict f):
-    cdef xmlNode* b = banks.children
-    cdef xmlNode* nm
+cdef void databanks(Tree* banks, dict f):
+    cdef Tree* b = banks.children
+    cdef Tree* nm
     cdef list accs
     while b != NULL:
         if b.type == ELEMENT:
@@ -360,9 +380,9 @@ cdef void databanks(xmlNode* banks, dict f):
         b = b.next
 
 
-cdef void collect_named(xmlNode* n, const char* name, list out):
+cdef void collect_named(Tree* n, const char* name, list out):
     """``lower_text`` of every descendant named ``name``, in document order."""
-    cdef xmlNode* c = n.children
+    cdef Tree* c = n.children
     while c != NULL:
         if c.type == ELEMENT:
             if strcmp(<const char*>c.name, name) == 0:
@@ -371,8 +391,8 @@ cdef void collect_named(xmlNode* n, const char* name, list out):
         c = c.next
 
 
-cdef void references(xmlNode* n, dict f):
-    cdef xmlNode* c = n.children
+cdef void references(Tree* n, dict f):
+    cdef Tree* c = n.children
     cdef str text
     while c != NULL:
         if c.type == ELEMENT:
@@ -385,9 +405,9 @@ cdef void references(xmlNode* n, dict f):
         c = c.next
 
 
-cdef void pubmed_data(xmlNode* data, dict f):
-    cdef xmlNode* part = data.children
-    cdef xmlNode* el
+cdef void pubmed_data(Tree* data, dict f):
+    cdef Tree* part = data.children
+    cdef Tree* el
     while part != NULL:
         if is_tag(part, "History"):
             el = part.children
@@ -410,9 +430,9 @@ cdef void pubmed_data(xmlNode* data, dict f):
         part = part.next
 
 
-cdef void citation_child(xmlNode* c, dict f):
-    cdef xmlNode* p
-    cdef xmlNode* q
+cdef void citation_child(Tree* c, dict f):
+    cdef Tree* p
+    cdef Tree* q
     if is_tag(c, "DateCompleted"):
         f["dcom"] = date_int(c)
     elif is_tag(c, "DateRevised"):
@@ -487,9 +507,22 @@ def search_fields(_Element elem not None):
     cdef xmlNode* root = elem._c_node
     if is_tag(root, "PubmedBookArticle"):
         return _py.search_fields(elem)
+    return walk(root, elem.tag)
+
+
+def scan_fields(bytes data not None):
+    """The same from a record's original bytes, or None when the scanner declines the record
+    (parse it with lxml then). Book records are declined: their fields come from Python."""
+    cdef Node* root = scan(data)
+    if root == NULL or is_tag(root, "PubmedBookArticle"):
+        return None
+    return walk(root, decode(root.name))
+
+
+cdef tuple walk(Tree* root, str tag):
     cdef dict fields = {"flags": []}
-    cdef xmlNode* citation = root if is_tag(root, "MedlineCitation") else NULL
-    cdef xmlNode* c = root.children
+    cdef Tree* citation = root if is_tag(root, "MedlineCitation") else NULL
+    cdef Tree* c = root.children
     while c != NULL:
         if is_tag(c, "MedlineCitation"):
             citation = c
@@ -497,7 +530,7 @@ def search_fields(_Element elem not None):
             pubmed_data(c, fields)
         c = c.next
     if citation == NULL:
-        raise ValueError(f"<{elem.tag}> has no MedlineCitation")
+        raise ValueError(f"<{tag}> has no MedlineCitation")
     fields["stat"] = [attr(citation, "Status", "").lower()]
     fields["own"] = [attr(citation, "Owner", "NLM").lower()]
     pmid, version = 0, 1
@@ -513,3 +546,4 @@ def search_fields(_Element elem not None):
         fields["crdt"] = fields["edat"] = fields["created"]
     fields.pop("created", None)
     return pmid, version, fields
+

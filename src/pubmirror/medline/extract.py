@@ -176,8 +176,12 @@ def _mesh(headings: etree._Element, f: Fields) -> None:
     sh: list[str] = []
     pairs: list[str] = []
     major_pairs: list[str] = []
-    for heading in headings:
-        desc = heading[0]
+    for heading in headings.iterchildren(etree.Element):
+        # The descriptor is the heading's first element, its qualifiers the QualifierNames after
+        # it; a heading without one is skipped (only damaged records have such headings).
+        desc = next(heading.iterchildren(etree.Element), None)
+        if desc is None:
+            continue
         text = desc.text or ""
         name, ui = text.lower(), desc.get("UI", "").lower()
         terms.append(text)
@@ -185,7 +189,7 @@ def _mesh(headings: etree._Element, f: Fields) -> None:
         mh += (name, ui)
         if major:
             majr += (name, ui)
-        for qual in heading.iterchildren("QualifierName"):
+        for qual in desc.itersiblings("QualifierName"):
             qtext = qual.text or ""
             qname = qtext.lower()
             terms.append(qtext)
@@ -434,7 +438,13 @@ ARTICLE: dict[str, Handler] = {
 
 # The compiled twin (``_cwalk.pyx``) gives the same fields about four times faster; ingest uses
 # it when it was built (``pip install`` builds it where Cython and a C compiler are available).
+# Its ``scan_fields`` goes further: it reads a record's original bytes without lxml, or declines
+# (None) and leaves the record to lxml; without the extension it always declines.
 try:
+    from pubmirror.medline._cwalk import scan_fields
     from pubmirror.medline._cwalk import search_fields as fast_search_fields
 except ImportError:  # pragma: no cover - a build without the extension
     fast_search_fields = search_fields
+
+    def scan_fields(data: bytes) -> tuple[int, int, Fields] | None:
+        return None

@@ -32,7 +32,7 @@ from lxml import etree
 
 from pubmirror.errors import BadInputError
 from pubmirror.index.base import SearchIndex
-from pubmirror.medline.extract import fast_search_fields
+from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex, document_json
@@ -198,7 +198,9 @@ class Ingestor:
         preparer = Preparer(codec, dict_bytes)
         items = read_records(
             path,
-            lambda el: preparer.record(el, etree.tostring(el, encoding="utf-8", with_tail=False)),
+            lambda el: preparer.record(
+                etree.tostring(el, encoding="utf-8", with_tail=False), fast_search_fields(el)
+            ),
         )
         try:
             while batch := list(islice(items, BATCH)):
@@ -264,10 +266,14 @@ def reindex(store: Store, index: SearchIndex, pmids: Iterable[int]) -> None:
         found = store.get(pmid)
         if found is None:
             continue
-        elem = etree.fromstring(found.xml, PARSER)
-        _, _, fields = fast_search_fields(elem)
+        _, _, fields = stored_fields(found.xml)
         index.delete([pmid])
         index.add_json([document_json(pmid, fields)])
+
+
+def stored_fields(xml: bytes) -> tuple[int, int, Fields]:
+    """A stored record's search fields (it was well formed when it was ingested)."""
+    return scan_fields(xml) or fast_search_fields(etree.fromstring(xml, PARSER))
 
 
 def recover(store: Store, index: SearchIndex) -> list[str]:
@@ -291,7 +297,7 @@ def rebuild_index(store: Store, path: Path) -> TantivyIndex:
     index = TantivyIndex(fresh)
     batch: list[str] = []
     for record in store.iter_latest():
-        _, _, fields = fast_search_fields(etree.fromstring(record.xml, PARSER))
+        _, _, fields = stored_fields(record.xml)
         batch.append(document_json(record.pmid, fields))
         if len(batch) >= 1000:
             index.add_json(batch)
