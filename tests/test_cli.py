@@ -98,30 +98,32 @@ def test_search_count(seeded: tuple[Path, Done]) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == "1\n"
     assert run_cli(home, "search", "pain", "--count").stdout == "3\n"
-    assert run_cli(home, "search", "mh:humans", "--count").stdout == "4\n"
+    assert run_cli(home, "search", "humans[mh]", "--count").stdout == "4\n"
     assert run_cli(home, "search", "zzyzxnotaword", "--count").stdout == "0\n"
 
 
 def test_search_field(seeded: tuple[Path, Done]) -> None:
     home, _ = seeded
-    done = run_cli(home, "search", "ti:lupus")
+    done = run_cli(home, "search", "lupus[ti]")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{SEED_PMID}\n"
     assert "1 results" in done.stderr
-    done = run_cli(home, "search", "ti:back ti:pain")
+    done = run_cli(home, "search", "back[ti] pain[ti]")
     assert sorted(done.stdout.split(), key=int) == ["2930949", "11446611", "36400559"]
-    done = run_cli(home, "search", "ti:acute ti:back")
+    done = run_cli(home, "search", "acute[ti] AND back[ti]")
     assert done.stdout == "11446611\n"
     done = run_cli(home, "search", "pain", "--limit", "1")
     assert len(done.stdout.split()) == 1 and "3 results" in done.stderr
 
 
-def test_search_unknown_field(seeded: tuple[Path, Done]) -> None:
+def test_search_unknown_tag_is_warned_about(seeded: tuple[Path, Done]) -> None:
+    """PubMed searches a term with an unknown tag untagged, and says so."""
     home, _ = seeded
-    done = run_cli(home, "search", "nosuchfield:lupus")
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert len(done.err_lines) == 1 and "nosuchfield" in done.err_lines[0]
+    done = run_cli(home, "search", "lupus[nosuchfield]")
+    assert done.returncode == 0
+    assert done.stdout == f"{SEED_PMID}\n"
+    assert done.err_lines[:2] == ["lupus[nosuchfield]", "     ^^^^^^^^^^^^^"]
+    assert "[unknown-tag]" in done.err_lines[2]
 
 
 def _stats(home: Path) -> dict[str, int]:

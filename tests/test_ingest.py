@@ -182,7 +182,7 @@ def test_order_independence(sample_records: list[Rec], files: Path, tmp_path: Pa
             assert T2 in s.fetch(x).xml and T1 not in s.fetch(x).xml
             assert s.search("zyxwvutonium").pmids == [x]
             assert s.search("qwertonium").count == 0
-            assert s.search("ti:zyxwvutonium").pmids == [x]
+            assert s.search("zyxwvutonium[ti]").pmids == [x]
             assert s.stats().records == 6 == s.stats().indexed
             assert index_count(s, x) == 1
 
@@ -470,5 +470,5 @@ def test_recovery_after_store_commit(sample_records: list[Rec], files: Path, hom
         assert not s.index.contains(base[0].pmid)
         assert s.search("resurrected").count == 0
         word = max(s.index.words(more[3].title.decode()), key=len)
-        hits = s.search(f"ti:{word}", limit=1000)
+        hits = s.search(f"{word}[ti]", limit=1000)
         assert more[3].pmid in hits.pmids

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+import orjson
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pubmirror.errors import PubmirrorError
+from pubmirror.errors import PubmirrorError, UsageError
 from pubmirror.formats import registry
+from pubmirror.index.base import Explanation
+from pubmirror.query import Diagnostic
 from pubmirror.service import FileResult, Pubmirror, fetch_sample, resolve_home
 
 err = Console(stderr=True)
@@ -97,20 +100,75 @@ def show(ctx: click.Context, ids: tuple[str, ...], format_name: str) -> None:
 
 
 @main.command()
-@click.argument("text")
-@click.option("--limit", type=int, default=20, show_default=True)
-@click.option("--offset", type=int, default=0)
+@click.argument("query")
+@click.option("--limit", type=int, default=20, show_default=True, help="Records per page.")
+@click.option("--offset", type=int, default=0, help="Records to skip (no 10,000 cap).")
+@click.option("--sort", default="relevance", show_default=True,
+              help="relevance, date (Most Recent) or pubdate.")  # fmt: skip
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--details", is_flag=True, help="Print how the query was read (search details).")
+@click.option("--format", "format_name", default=None, help="Show the page's records: abstract, "
+              "medline, summary, xml, csv, json … (default: their PMIDs).")  # fmt: skip
+@click.option("--explain", "explain_pmid", type=int, default=None, metavar="PMID",
+              help="Say whether and why this record matches, with its score.")  # fmt: skip
 @click.pass_context
-def search(ctx: click.Context, text: str, limit: int, offset: int, count_only: bool) -> None:
-    """Search: plain words (all required) and field:word, e.g. 'lupus mh:humans'."""
-    hits = _service(ctx).search(text, limit=limit, offset=offset)
-    if count_only:
-        click.echo(hits.count)
+def search(
+    ctx: click.Context, query: str, limit: int, offset: int, sort: str, count_only: bool,
+    details: bool, format_name: str | None, explain_pmid: int | None,
+) -> None:  # fmt: skip
+    """Search with PubMed's query language, e.g. 'lupus[ti] AND 2019:2020[dp]'."""
+    service = _service(ctx)
+    if explain_pmid is not None:
+        result, why = service.explain(query, explain_pmid)
+        click.echo("\n".join(explain_lines(result.details, why)))
         return
-    click.echo(f"{hits.count:,} results", err=True)
-    for pmid in hits.pmids:
-        click.echo(pmid)
+    if format_name is not None:
+        registry.get(format_name)  # an unknown format fails before searching
+    result = service.search(query, limit=limit, offset=offset, sort=sort)
+    for diagnostic in result.diagnostics:
+        click.echo(caret(query, diagnostic), err=True)
+    if result.errors:
+        raise UsageError("the query has errors (see above)")
+    if details:
+        click.echo(f"Search details: {result.details}")
+    if count_only:
+        click.echo(result.count)
+        return
+    click.echo(f"{result.count:,} results", err=True)
+    if format_name is None:
+        for pmid in result.pmids:
+            click.echo(pmid)
+    elif result.pmids:
+        records = service.fetch_ids([str(p) for p in result.pmids])
+        click.echo(service.render(records, format_name), nl=False)
+
+
+def explain_lines(shown: str, why: Explanation) -> list[str]:
+    verdict = "matches" if why.matches else "does not match"
+    lines = [f"PMID {why.pmid} {verdict} the query.", f"Search details: {shown}", "Clauses:"]
+    for clause, fields in why.clauses:
+        lines.append(f"  {clause}: " + (f"matches in {', '.join(fields)}" if fields else "no"))
+    if why.matches:
+        lines.append(f"Best Match score {why.best_match:.4f} = BM25 {why.score:.4f} "
+                     f"x log2(2 + prior {why.prior})")  # fmt: skip
+        lines.extend("  " + line for line in score_tree(orjson.loads(why.breakdown), 0))
+    return lines
+
+
+def score_tree(node: dict[str, Any], depth: int) -> list[str]:
+    """tantivy's explanation, indented, three levels deep (field boosts and BM25 terms)."""
+    text = f"{'  ' * depth}{node.get('value', 0):.4f} {node.get('description', '')}"
+    if depth >= 3:
+        return [text]
+    children = node.get("details") or []
+    return [text] + [line for child in children for line in score_tree(child, depth + 1)]
+
+
+def caret(query: str, diagnostic: Diagnostic) -> str:
+    """The query, a caret line under the diagnostic's span, and the message."""
+    start, end = diagnostic.span
+    marks = " " * start + "^" * max(1, end - start)
+    return f"{query}\n{marks}\n{diagnostic.severity}: {diagnostic.message} [{diagnostic.code}]"
 
 
 @main.command()
@@ -135,3 +193,65 @@ def sample(ctx: click.Context, print_paths: bool) -> None:
     paths = fetch_sample(resolve_home(ctx.obj["home"]) / "sample")
     for path in paths:
         click.echo(str(path) if print_paths else f"ok  {path}")
+
+
+# --- MeSH (docs/mesh.md) ------------------------------------------------------------------------
+@main.group()
+def mesh() -> None:
+    """The MeSH vocabulary: load NLM's files, look terms up, explode them."""
+
+
+@mesh.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def mesh_load(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Load NLM's MeSH files, replacing what was loaded before.
+
+    Descriptor XML (desc20XX.xml[.gz]), qualifier XML (qual20XX.xml[.gz]) or a MeSH tree file
+    (2017MeshTree.txt). All files or none: a bad file changes nothing.
+    """
+    kinds = {"tree": "tree file", "descriptors": "descriptor XML", "qualifiers": "qualifier XML"}
+    for s in _service(ctx).load_mesh(paths):
+        counts = (f"{s.qualifiers:,} qualifiers" if s.kind == "qualifiers" else
+                  f"{s.descriptors:,} descriptors, {s.tree_numbers:,} tree numbers, "
+                  f"{s.entry_terms:,} entry terms")  # fmt: skip
+        click.echo(f"{s.name}: {kinds[s.kind]}: {counts} ({s.seconds:.1f} s)")
+
+
+@mesh.command("show")
+@click.argument("term")
+@click.pass_context
+def mesh_show(ctx: click.Context, term: str) -> None:
+    """Show a descriptor, by UI, preferred name or entry term."""
+    service = _service(ctx)
+    vocabulary = service.mesh
+    d = vocabulary.descriptor(service.mesh_ui(term))
+    assert d is not None  # mesh_ui found it
+    children = vocabulary.children(d.ui)
+    rows = [("UI", [d.ui]), ("Name", [d.name]), ("Tree numbers", list(d.tree_numbers)),
+            ("Entry terms", list(d.entry_terms)),
+            ("Parents", [f"{u}  {vocabulary.name(u)}" for u in vocabulary.parents(d.ui)]),
+            ("Children", [f"{len(children):,}"]),
+            ("Explodes to", [f"{len(vocabulary.explode(d.ui)):,} descriptors"])]  # fmt: skip
+    for label, values in rows:
+        for i, value in enumerate(values or ["-"]):
+            click.echo(f"{label if i == 0 else '':<13} {value}")
+
+
+@mesh.command("explode")
+@click.argument("term")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of descriptors.")
+@click.pass_context
+def mesh_explode(ctx: click.Context, term: str, count_only: bool) -> None:
+    """List what a term, UI, tree number or category letter explodes to.
+
+    One descriptor a line: UI, a tab, the preferred name.
+    """
+    service = _service(ctx)
+    uis = service.mesh_explode(term)
+    if count_only:
+        click.echo(len(uis))
+        return
+    names = service.mesh.names(uis)
+    for ui in uis:
+        click.echo(f"{ui}\t{names.get(ui, '')}")

@@ -7,23 +7,41 @@ transactional per ingested file: ``add``/``delete`` then ``commit`` (or ``rollba
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One word or value that must match: in ``field``, or in the default text fields."""
-
-    value: str
-    field: str = ""
+from pubmirror.query.lexicon import Lexicon
+from pubmirror.query.plan import Plan
 
 
 @dataclass(frozen=True, slots=True)
 class Hits:
     count: int
     pmids: list[int]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a record does or does not match a query (``pubmirror search --explain``).
+
+    ``clauses``: each leaf of the query (as search details shows it) with the fields in which
+    it matches this record. ``score`` is the BM25 part of Best Match; the ranking multiplies it
+    by ``log2(2 + prior)``. ``breakdown``: the backend's own explanation (JSON), per field.
+    """
+
+    pmid: int
+    indexed: bool
+    matches: bool
+    clauses: list[tuple[str, list[str]]]
+    score: float
+    prior: int
+    breakdown: str
+
+    @property
+    def best_match(self) -> float:
+        return self.score * math.log2(2 + self.prior)
 
 
 class SearchIndex(Protocol):
@@ -40,7 +58,19 @@ class SearchIndex(Protocol):
 
     def contains(self, pmid: int) -> bool: ...
 
-    def search(self, matches: Sequence[Match], limit: int = 20, offset: int = 0) -> Hits: ...
+    def search(
+        self, plan: Plan | None, sort: str = "relevance", limit: int = 20, offset: int = 0
+    ) -> Hits:
+        """A resolved query's matches in a sort order, paged, with the exact count."""
+
+    def years(self, plan: Plan | None) -> dict[int, int]:
+        """Matches by publication year."""
+
+    def explain(self, plan: Plan | None, pmid: int) -> Explanation:
+        """Whether and why a record matches, with its score broken down."""
+
+    def lexicon(self) -> Lexicon:
+        """What the query resolver may ask of the indexed records."""
 
     def size_bytes(self) -> int: ...
 

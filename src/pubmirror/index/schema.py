@@ -28,7 +28,16 @@ LINKS = ("refs",)
 # Sort keys, one value per record.
 SORT_TEXT = ("sort_au",)
 
-ALL = (*TEXT, *KEYWORD, *DATES, *LINKS, *SORT_TEXT)
+# Numeric sort keys that break ties by PMID in one value: date * 10^8 + PMID. "recent" is
+# PubMed's Most Recent (entry date), "pubdate" its Publication Date (the earlier of the print
+# and electronic dates).
+SORT_KEYS = ("recent", "pubdate")
+PMID_SPAN = 10**8
+
+# Best Match's prior, one small integer per record (docs/search.md has the formula).
+PRIOR = "prior"
+
+ALL = (*TEXT, *KEYWORD, *DATES, *LINKS, *SORT_TEXT, *SORT_KEYS, PRIOR)
 
 # What an untagged word searches before the query language exists (issue: query language).
 DEFAULT_TEXT = ("ti", "ab", "mesh_text", "ot_text", "oab", "tt")

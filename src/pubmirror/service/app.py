@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +11,10 @@ import platformdirs
 
 from pubmirror.errors import NotFoundError, UsageError
 from pubmirror.formats import registry
-from pubmirror.index import schema
-from pubmirror.index.base import Hits, Match
 from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
+from pubmirror.mesh import EMPTY, Vocabulary, is_category, is_tree_number, open_source
+from pubmirror.index.base import Explanation
+from pubmirror.service.search import SORTS, SearchResult, run_explain, run_search
 from pubmirror.service.ingest import (
     FileResult,
     Ingestor,
@@ -24,6 +24,7 @@ from pubmirror.service.ingest import (
     rebuild_index,
     recover,
 )
+from pubmirror.store.mesh_store import LoadSummary, MeshStore
 from pubmirror.store.sqlite_store import Store, StoredRecord
 
 
@@ -56,8 +57,11 @@ class Pubmirror:
             self.index = rebuild_index(self.store, self.home / "index")
         if self.store.files("stored"):  # a crash left a file half-applied: finish it first
             recover(self.store, self.index)
+        self._mesh: MeshStore | None = None  # opened on first use (see the MeSH section)
 
     def close(self) -> None:
+        if self._mesh is not None:
+            self._mesh.close()
         self.index.close()
         self.store.close()
 
@@ -102,8 +106,18 @@ class Pubmirror:
         fmt = registry.get(format_name)
         return fmt.render([registry.Entry(r.pmid, r.version, r.xml) for r in records])
 
-    def search(self, text: str, limit: int = 20, offset: int = 0) -> Hits:
-        return self.index.search(simple_matches(text), limit, offset)
+    def search(
+        self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance"
+    ) -> SearchResult:
+        """A PubMed query: the exact count, one page of PMIDs, search details, diagnostics."""
+        if sort not in SORTS:
+            raise UsageError(f"unknown sort order {sort!r}; known: {', '.join(SORTS)}")
+        return run_search(self.index, self.mesh, query, sort, limit, offset)
+
+    def explain(self, query: str, pmid: int) -> tuple[SearchResult, Explanation]:
+        """Whether and why record ``pmid`` matches ``query`` (NotFoundError if not stored)."""
+        self.fetch(pmid)
+        return run_explain(self.index, self.mesh, query, pmid)
 
     def stats(self) -> Stats:
         return Stats(
@@ -115,31 +129,54 @@ class Pubmirror:
             indexed=self.index.doc_count(),
         )
 
+    # --- MeSH (docs/mesh.md) -----------------------------------------------------------------
+    @property
+    def mesh(self) -> Vocabulary:
+        """The loaded MeSH vocabulary; the empty one (``loaded`` False) while none is loaded.
+
+        Reading never creates ``mesh.sqlite``: a home where MeSH was never loaded stays as it was.
+        """
+        if self._mesh is None and (self.home / "mesh.sqlite").exists():
+            self._mesh = MeshStore(self.home / "mesh.sqlite")
+        return self._mesh if self._mesh is not None else EMPTY
+
+    def load_mesh(self, paths: Iterable[Path]) -> list[LoadSummary]:
+        """Load NLM tree files, descriptor XML, qualifier XML: all of them, or on error none."""
+        sources = [open_source(Path(p)) for p in paths]  # every file identified before any change
+        if self._mesh is None:
+            self._mesh = MeshStore(self.home / "mesh.sqlite")
+        return self._mesh.load(sources)
+
+    def mesh_ui(self, text: str) -> str:
+        """The descriptor UI for a UI, preferred name or entry term; NotFoundError otherwise."""
+        vocabulary = self._loaded_mesh()
+        ui = vocabulary.lookup(text)
+        if ui is None:
+            raise NotFoundError(f"no MeSH descriptor {text!r} in {vocabulary.source}")
+        return ui
+
+    def mesh_explode(self, text: str) -> list[str]:
+        """Explode a term or UI; a tree number (``C17.300``) or category letter (``C``) that is
+        not also a term explodes that subtree."""
+        vocabulary = self._loaded_mesh()
+        if vocabulary.lookup(text) is None and (is_tree_number(text) or is_category(text)):
+            found = vocabulary.explode_tree(text)
+            if not found:
+                raise NotFoundError(f"no MeSH descriptor at or under {text} in {vocabulary.source}")
+            return found
+        return vocabulary.explode(self.mesh_ui(text))
+
+    def _loaded_mesh(self) -> Vocabulary:
+        if not self.mesh.loaded:
+            raise NotFoundError(
+                "no MeSH vocabulary is loaded; load NLM's desc20XX.xml or a MeSH tree file"
+                " with `pubmirror mesh load FILE`"
+            )
+        return self.mesh
+
 
 def parse_id(text: str) -> tuple[int, int | None]:
     pmid, _, version = text.strip().partition(".")
     if not pmid.isdigit() or (version and not version.isdigit()):
         raise UsageError(f"not a PMID: {text!r} (expected 12345678 or 12345678.2)")
     return int(pmid), int(version) if version else None
-
-
-def simple_matches(text: str) -> list[Match]:
-    """``word field:word field:"two words"`` → matches, every one required.
-
-    A stand-in until the PubMed query language exists: quotes group words (shell-style).
-    """
-    try:
-        tokens = shlex.split(text)
-    except ValueError as exc:
-        raise UsageError(f"cannot read the search {text!r}: {exc}") from None
-    matches = []
-    for token in tokens:
-        field, sep, value = token.partition(":")
-        if sep and value:
-            if field.lower() not in schema.ALL:
-                known = ", ".join(sorted(schema.TEXT + schema.KEYWORD + schema.DATES))
-                raise UsageError(f"unknown search field {field!r}; known fields: {known}")
-            matches.append(Match(value, field.lower()))
-        else:
-            matches.append(Match(token))
-    return matches
