@@ -268,3 +268,32 @@ def test_cli_explain(home: Path) -> None:
     assert lines[2:4] == ["Clauses:", '  "back pain"[Title]: matches in ti']
     assert lines[4].startswith("Best Match score ")
     assert run_cli(home, "search", "pain", "--explain", "1").returncode == 1
+
+
+def test_filters_are_query_clauses(service: Pubmirror) -> None:
+    filtered = service.search("pain", filters=["humans", "review", "case-reports"], limit=0)
+    spelled = service.search('(pain) AND (humans[mh]) AND ("review"[pt] OR "case reports"[pt])',
+                             limit=0)  # fmt: skip
+    assert filtered.details == spelled.details
+    assert '"humans"[MeSH Terms]' in filtered.details
+    assert filtered.count == spelled.count
+    assert 0 < filtered.count < service.search("pain", limit=0).count
+    languages = service.search("pain", filters=["english", "language:french"], limit=0)
+    assert languages.details.endswith('AND ("english"[Language] OR "french"[Language])')
+
+
+def test_unknown_filter_is_a_usage_error(home: Path) -> None:
+    done = run_cli(home, "search", "pain", "--filter", "nosuchfilter")
+    assert done.returncode == 2 and "unknown filter 'nosuchfilter'" in done.stderr
+
+
+def test_first_author_sort(service: Pubmirror) -> None:
+    from pubmirror.medline.parse import parse_record
+
+    pmids = service.search("pain", sort="fauth", limit=1000).pmids
+    firsts = []
+    for pmid in pmids:
+        authors = [a for a in parse_record(service.fetch(pmid).xml).authors if not a.is_collective]
+        if authors:
+            firsts.append(authors[0].short_name.lower())
+    assert len(firsts) > 20 and firsts == sorted(firsts)

@@ -104,7 +104,9 @@ def show(ctx: click.Context, ids: tuple[str, ...], format_name: str) -> None:
 @click.option("--limit", type=int, default=20, show_default=True, help="Records per page.")
 @click.option("--offset", type=int, default=0, help="Records to skip (no 10,000 cap).")
 @click.option("--sort", default="relevance", show_default=True,
-              help="relevance, date (Most Recent) or pubdate.")  # fmt: skip
+              help="relevance (Best Match), date (Most Recent), pubdate or fauth.")  # fmt: skip
+@click.option("--filter", "filters", multiple=True, metavar="NAME",
+              help="A sidebar filter: humans, review, 5y, english … (docs/search.md).")  # fmt: skip
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--details", is_flag=True, help="Print how the query was read (search details).")
 @click.option("--format", "format_name", default=None, help="Show the page's records: abstract, "
@@ -114,7 +116,7 @@ def show(ctx: click.Context, ids: tuple[str, ...], format_name: str) -> None:
 @click.pass_context
 def search(
     ctx: click.Context, query: str, limit: int, offset: int, sort: str, count_only: bool,
-    details: bool, format_name: str | None, explain_pmid: int | None,
+    details: bool, format_name: str | None, explain_pmid: int | None, filters: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Search with PubMed's query language, e.g. 'lupus[ti] AND 2019:2020[dp]'."""
     service = _service(ctx)
@@ -124,7 +126,7 @@ def search(
         return
     if format_name is not None:
         registry.get(format_name)  # an unknown format fails before searching
-    result = service.search(query, limit=limit, offset=offset, sort=sort)
+    result = service.search(query, limit=limit, offset=offset, sort=sort, filters=filters)
     for diagnostic in result.diagnostics:
         click.echo(caret(query, diagnostic), err=True)
     if result.errors:

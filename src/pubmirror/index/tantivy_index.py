@@ -85,6 +85,8 @@ SORTS: dict[str, tuple[str | None, tantivy.Order]] = {
     "most_recent": ("recent", tantivy.Order.Desc),
     "pubdate": ("pubdate", tantivy.Order.Desc),
     "pub_date": ("pubdate", tantivy.Order.Desc),
+    "fauth": ("sort_au", tantivy.Order.Asc),
+    "first_author": ("sort_au", tantivy.Order.Asc),
 }
 
 

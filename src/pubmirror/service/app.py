@@ -14,6 +14,7 @@ from pubmirror.formats import registry
 from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
 from pubmirror.mesh import EMPTY, Vocabulary, is_category, is_tree_number, open_source
 from pubmirror.index.base import Explanation
+from pubmirror.query.filters import with_filters
 from pubmirror.service.search import SORTS, SearchResult, run_explain, run_search
 from pubmirror.service.ingest import (
     FileResult,
@@ -107,11 +108,15 @@ class Pubmirror:
         return fmt.render([registry.Entry(r.pmid, r.version, r.xml) for r in records])
 
     def search(
-        self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance"
-    ) -> SearchResult:
-        """A PubMed query: the exact count, one page of PMIDs, search details, diagnostics."""
+        self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+        filters: Sequence[str] = (),
+    ) -> SearchResult:  # fmt: skip
+        """A PubMed query: the exact count, one page of PMIDs, search details, diagnostics.
+        ``filters``: sidebar filters by name (``query/filters.py``), ANDed as PubMed does."""
         if sort not in SORTS:
             raise UsageError(f"unknown sort order {sort!r}; known: {', '.join(SORTS)}")
+        if filters:
+            query = with_filters(query, filters)
         return run_search(self.index, self.mesh, query, sort, limit, offset)
 
     def explain(self, query: str, pmid: int) -> tuple[SearchResult, Explanation]:
