@@ -19,7 +19,8 @@ import pytest
 from conftest import DATA, SampleHome, run_cli
 
 from pubmirror.mesh.vocabulary import EMPTY
-from pubmirror.query import parse
+from pubmirror.query import FIELDS, parse
+from pubmirror.query.fields import DATE_FIELDS, DATE_LABELS
 from pubmirror.query.plan import Keyword, Pmids, Range, Terms, details, leaves
 from pubmirror.query.resolve import Resolver
 from pubmirror.service import Pubmirror
@@ -297,3 +298,31 @@ def test_first_author_sort(service: Pubmirror) -> None:
         if authors:
             firsts.append(authors[0].short_name.lower())
     assert len(firsts) > 20 and firsts == sorted(firsts)
+
+
+def test_schema_all_reads_untagged_terms_word_by_word(service: Pubmirror) -> None:
+    """PubMed's fallback for a mapped query that finds nothing: no mapping, All Fields."""
+    parsed = parse("blood pressure smith j")
+    lexicon = service.index.lexicon()
+    mapped = Resolver(lexicon, service.mesh).resolve(parsed).plan
+    plain = Resolver(lexicon, service.mesh, mapping=False).resolve(parsed).plan
+    assert mapped is not None and plain is not None
+    assert "[MeSH Terms]" in details(mapped)
+    assert details(plain) == ('"blood"[All Fields] AND "pressure"[All Fields] AND '
+                              '"smith"[All Fields] AND "j"[All Fields]')  # fmt: skip
+
+
+@pytest.mark.parametrize("tag", sorted(f.tag for f in FIELDS))
+def test_every_field_tag_resolves_and_is_named(service: Pubmirror, tag: str) -> None:
+    """Each of the User Guide's tags resolves to a clause search details names by the field's
+    long name (dates by the builder's names), or to a diagnostic saying why it cannot."""
+    value = "2016" if tag in DATE_FIELDS else "pain"
+    result = service.search(f"{value}[{tag}]", limit=1)
+    label = DATE_LABELS.get(tag) or next(f.name for f in FIELDS if f.tag == tag)
+    named = f"[{label}]" in result.details or f"[{label}:" in result.details
+    if tag in ("all",):
+        named = "[All Fields]" in result.details or "[Journal]" in result.details
+    if tag in ("pmid",):
+        named = result.details == '"pain"[PMID]'
+    assert named or result.diagnostics, (tag, result.details)
+    assert result.count == len(result.pmids) or result.count > 1

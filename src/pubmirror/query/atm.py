@@ -39,10 +39,15 @@ Warn = Callable[[Span, str, str], None]
 
 
 class Mapper:
-    def __init__(self, lexicon: Lexicon, vocabulary: Vocabulary, warn: Warn) -> None:
+    """``mapping`` False is PubMed's "schema: all" rerun: every untagged word in All Fields."""
+
+    def __init__(
+        self, lexicon: Lexicon, vocabulary: Vocabulary, warn: Warn, mapping: bool = True
+    ) -> None:
         self.lexicon = lexicon
         self.vocabulary = vocabulary
         self.warn = warn
+        self.map_terms = mapping
 
     def untagged(self, term: Term) -> Plan | None:
         """An untagged (or ``[all]``) term; None when nothing is left to search (stopwords)."""
@@ -59,6 +64,8 @@ class Mapper:
         if len(words) == 1 and words[0].lower() in F.FLAGS:
             flag = words[0].lower()
             return Keyword(("flags",), (flag,), f"{flag}[All Fields]")
+        if not self.map_terms:
+            return self.unmapped(words, term.span)
         if term.quoted:
             analyzed = self.lexicon.words(term.text)
             if self.found(term.text, analyzed):
@@ -66,6 +73,15 @@ class Mapper:
             self.warn(term.span, "phrase-not-found",
                       f'quoted phrase not found: "{term.text}"; searched without quotes')  # fmt: skip
         return self.words(words, term.span)
+
+    def unmapped(self, words: Sequence[str], span: Span) -> Plan | None:
+        parts: list[Plan] = []
+        for word in words:
+            if is_stopword(word.lower()):
+                self.warn(span, "stopword-ignored", f'"{word.lower()}" is a stopword: not searched')
+            elif self.lexicon.words(word):
+                parts.append(self.all_fields(word))
+        return None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def found(self, text: str, analyzed: Sequence[str]) -> bool:
         if not analyzed:

@@ -52,13 +52,15 @@ class Resolution:
 class Resolver:
     """Resolve parsed queries against one lexicon and vocabulary.
 
-    ``history``: earlier searches' plans by number, for ``#N``; ``today``: for relative dates.
+    ``history``: earlier searches' plans by number, for ``#N``; ``today``: for relative dates;
+    ``mapping``: automatic term mapping on (off: PubMed's "schema: all" rerun).
     """
 
     lexicon: Lexicon
     vocabulary: Vocabulary
     history: Mapping[int, Plan] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    mapping: bool = True
 
     def resolve(self, parsed: ParseResult) -> Resolution:
         run = _Run(self)
@@ -72,7 +74,7 @@ class _Run:
     def __init__(self, resolver: Resolver) -> None:
         self.r = resolver
         self.diagnostics: list[Diagnostic] = []
-        self.mapper = Mapper(resolver.lexicon, resolver.vocabulary, self.warn)
+        self.mapper = Mapper(resolver.lexicon, resolver.vocabulary, self.warn, resolver.mapping)
 
     def warn(self, span: Span, code: str, message: str) -> None:
         assert code in CODES, code
@@ -173,7 +175,7 @@ class _Run:
         return Terms(fields, tuple(found), shown)
 
     def keyword(self, term: Term, tag: str) -> Plan:
-        label = _label(tag)
+        label = _label(term.field or tag)  # [lid] searches aid but is shown as Location ID
         if tag in F.AUTHOR_TAGS:
             return self.author(term, tag)
         if term.wildcard:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pubmirror.index.base import Explanation, SearchIndex
 from pubmirror.mesh.vocabulary import Vocabulary
-from pubmirror.query import Diagnostic, parse
+from pubmirror.query import Diagnostic, ParseResult, parse
 from pubmirror.query.plan import Nothing, Plan, details
 from pubmirror.query.resolve import Resolver
 
@@ -49,11 +49,27 @@ def run_search(
     """An empty query lists every record; a query whose terms are all ignored (stopwords)
     finds nothing, as PubMed's does."""
     parsed = parse(query)
-    resolution = Resolver(index.lexicon(), vocabulary, history or {}).resolve(parsed)
+    resolver = Resolver(index.lexicon(), vocabulary, history or {})
+    result = _run(index, parsed, resolver, sort, limit, offset)
+    if result.count == 0 and result.plan is not None:
+        # PubMed's "schema: all": a query that finds nothing runs again with every untagged
+        # term searched, word by word, in All Fields, without term mapping.
+        resolver.mapping = False
+        again = _run(index, parsed, resolver, sort, limit, offset)
+        if again.count and again.details != result.details:
+            return again
+    return result
+
+
+def _run(
+    index: SearchIndex, parsed: ParseResult, resolver: Resolver, sort: str, limit: int,
+    offset: int,
+) -> SearchResult:  # fmt: skip
+    resolution = resolver.resolve(parsed)
     plan = resolution.plan
     if plan is None and parsed.tree is not None:
         plan = Nothing("")
     hits = index.search(plan, sort, limit, offset)
     shown = details(plan) if plan is not None else ""
-    return SearchResult(query, hits.count, hits.pmids, shown,
+    return SearchResult(parsed.query, hits.count, hits.pmids, shown,
                         parsed.diagnostics + resolution.diagnostics, plan)  # fmt: skip
