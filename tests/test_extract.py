@@ -37,7 +37,7 @@ SAMPLE = os.environ.get("PUBMIRROR_SAMPLE")
 
 TEXT_FIELDS = ("ti", "ab", "oab", "ad", "ot_text", "tt", "mesh_text")
 DATE_FIELDS = ("dp", "edat", "crdt", "mhda", "dcom", "lr", "dep")
-SCALAR_FIELDS = ("sort_au",)
+SCALAR_FIELDS = ("sort_au", "sort_ta")
 ORDERED_FIELDS = ("refs",)
 MAX_REPORTED = 20
 
@@ -147,6 +147,8 @@ def fields_from_record(record: Record) -> dict[str, Any]:
         out["1au"] = [_short(personal[0])]
         out["lastau"] = [_short(personal[-1])]
         out["sort_au"] = _short(personal[0])
+    if record.journal.medline_ta.strip():
+        out["sort_ta"] = record.journal.medline_ta.strip().lower()
     # [ad] covers authors', corporate authors' and investigators' affiliations; [auid] the
     # identifiers of authors, corporate authors and investigators.
     for person in record.authors:

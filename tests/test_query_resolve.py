@@ -326,3 +326,11 @@ def test_every_field_tag_resolves_and_is_named(service: Pubmirror, tag: str) -> 
         named = result.details == '"pain"[PMID]'
     assert named or result.diagnostics, (tag, result.details)
     assert result.count == len(result.pmids) or result.count > 1
+
+
+def test_journal_sort(service: Pubmirror) -> None:
+    from pubmirror.medline.parse import parse_record
+
+    pmids = service.search("pain", sort="jour", limit=1000).pmids
+    journals = [parse_record(service.fetch(p).xml).journal.medline_ta.lower() for p in pmids]
+    assert len(set(journals)) > 10 and journals == sorted(journals)

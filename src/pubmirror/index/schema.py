@@ -26,7 +26,7 @@ DATES = ("dp", "edat", "crdt", "mhda", "dcom", "lr", "dep")
 LINKS = ("refs",)
 
 # Sort keys, one value per record.
-SORT_TEXT = ("sort_au",)
+SORT_TEXT = ("sort_au", "sort_ta")
 
 # Numeric sort keys that break ties by PMID in one value: date * 10^8 + PMID. "recent" is
 # PubMed's Most Recent (entry date), "pubdate" its Publication Date (the earlier of the print

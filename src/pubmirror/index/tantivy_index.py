@@ -87,6 +87,8 @@ SORTS: dict[str, tuple[str | None, tantivy.Order]] = {
     "pub_date": ("pubdate", tantivy.Order.Desc),
     "fauth": ("sort_au", tantivy.Order.Asc),
     "first_author": ("sort_au", tantivy.Order.Asc),
+    "jour": ("sort_ta", tantivy.Order.Asc),
+    "journal": ("sort_ta", tantivy.Order.Asc),
 }
 
 

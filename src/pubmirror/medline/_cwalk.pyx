@@ -446,6 +446,8 @@ cdef void citation_child(Tree* c, dict f):
         while p != NULL:
             if is_tag(p, "MedlineTA") or is_tag(p, "ISSNLinking"):
                 add(f, "ta", lower_text(p))
+                if is_tag(p, "MedlineTA") and lower_text(p):
+                    f["sort_ta"] = lower_text(p)
             elif is_tag(p, "NlmUniqueID"):
                 add(f, "jid", lower_text(p))
             elif is_tag(p, "Country"):

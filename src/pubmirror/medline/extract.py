@@ -144,6 +144,8 @@ def _journal_info(info: etree._Element, f: Fields) -> None:
         tag = el.tag
         if tag in ("MedlineTA", "ISSNLinking"):
             add(f, "ta", lower_text(el))
+            if tag == "MedlineTA" and lower_text(el):
+                f["sort_ta"] = lower_text(el)  # the Journal sort's key
         elif tag == "NlmUniqueID":
             add(f, "jid", lower_text(el))
         elif tag == "Country":

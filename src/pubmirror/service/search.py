@@ -14,7 +14,10 @@ from pubmirror.query.resolve import Resolver
 __all__ = ["SORTS", "SearchResult", "run_explain", "run_search"]
 
 # What `--sort` accepts: PubMed's web names and esearch's.
-SORTS = ("relevance", "date", "most_recent", "pubdate", "pub_date", "fauth", "first_author")
+SORTS = (
+    "relevance", "date", "most_recent", "pubdate", "pub_date", "fauth", "first_author", "jour",
+    "journal",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
