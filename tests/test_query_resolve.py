@@ -334,3 +334,48 @@ def test_journal_sort(service: Pubmirror) -> None:
     pmids = service.search("pain", sort="jour", limit=1000).pmids
     journals = [parse_record(service.fetch(p).xml).journal.medline_ta.lower() for p in pmids]
     assert len(set(journals)) > 10 and journals == sorted(journals)
+
+
+DATE_FORMS = [
+    ("2016[dp]", 20160000, 20169999, ("dp", "dep")),
+    ("2016/05[dp]", 20160500, 20160599, ("dp", "dep")),
+    ("2016/01[dp]", 20160000, 20160199, ("dp", "dep")),  # January takes in unknown months
+    ("2016/05/07[dp]", 20160507, 20160507, ("dp", "dep")),
+    ("2016/05/01[dp]", 20160500, 20160501, ("dp", "dep")),  # the 1st takes in unknown days
+    ("2000:2005[dp]", 20000000, 20059999, ("dp", "dep")),
+    ("2000/01/01:2005/06[pdat]", 20000000, 20050699, ("dp", "dep")),
+    ("2010:2012[edat]", 20100000, 20129999, ("edat",)),
+    ("2010[crdt]", 20100000, 20109999, ("crdt",)),
+    ("2010[mhda]", 20100000, 20109999, ("mhda",)),
+    ("2010[dcom]", 20100000, 20109999, ("dcom",)),
+    ("2010[lr]", 20100000, 20109999, ("lr",)),
+    ("2010[epdat]", 20100000, 20109999, ("dep",)),
+    ('"last 30 days"[crdt]', 20261027, 20261126, ("crdt",)),
+    ('"last 3 months"[edat]', 20260826, 20261126, ("edat",)),
+    ('"last 2 years"[dp]', 20241126, 99991299, ("dp", "dep")),  # future-dated records too
+]
+
+
+@pytest.mark.parametrize(("query", "low", "high", "fields"), DATE_FORMS,
+                         ids=[q for q, *_ in DATE_FORMS])  # fmt: skip
+def test_date_forms(service: Pubmirror, query: str, low: int, high: int,
+                    fields: tuple[str, ...]) -> None:  # fmt: skip
+    resolver = Resolver(service.index.lexicon(), EMPTY, today=dt.date(2026, 11, 26))
+    plan = resolver.resolve(parse(query)).plan
+    assert isinstance(plan, Range)
+    assert (plan.low, plan.high, plan.fields) == (low, high, fields)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # "science" is both a MeSH heading and a journal: the subject table comes first.
+        ("science", '"science"[MeSH Terms] OR "science"[All Fields]'),
+        ("neurol clin", '"neurol clin"[Journal] OR ("neurol"[All Fields] AND "clin"[All Fields])'
+                        ' OR "neurol clin"[All Fields]'),
+        ("gibbs d", "gibbs d[Author]"),
+        ("gibbs", '"gibbs"[All Fields]'),  # one word never maps to an author
+    ],
+)
+def test_automatic_term_mapping_order(service: Pubmirror, query: str, expected: str) -> None:
+    assert translate(service, query) == expected
