@@ -152,9 +152,14 @@ class _Run:
         if term.proximity is not None:
             return Text(fields, words, f'"{term.text.lower()}"[{label}:~{term.proximity}]',
                         slop=term.proximity)  # fmt: skip
-        if len(words) > 1 and not term.quoted and not self.r.lexicon.has_phrase(fields, words):
+        value = F.keyword_value(term.text)
+        keywords = F.TW_KEYWORDS if tag == "tw" else ()  # [tw] also takes whole publication
+        # types, substance names … (the User Guide's list): "case reports"[tw]
+        whole = any(self.r.lexicon.has_keyword(k, value) for k in keywords)
+        if (len(words) > 1 and not term.quoted and not whole
+                and not self.r.lexicon.has_phrase(fields, words)):  # fmt: skip
             return And(tuple(Text(fields, (w,), f'"{w}"[{label}]') for w in words))
-        return Text(fields, words, shown)
+        return Text(fields, words, shown, keywords=keywords, value=value if keywords else "")
 
     def truncated(self, term: Term, fields: tuple[str, ...], label: str) -> Plan:
         """``immun*``: the word's variants (at most 600); ``"breast feed*"``: a phrase whose
@@ -201,8 +206,10 @@ class _Run:
         shown = f'"{value}"[{label}]' if term.quoted else f"{value}[{label}]"
         values = [value]
         if tag in F.FULL_NAME_TAGS and "," not in value and " " in value:
+            # Natural or inverted order, as the guide allows: "wei zhang" or "zhang wei".
             first, last = value.rsplit(" ", 1)
-            values.append(f"{last}, {first}")
+            head, rest = value.split(" ", 1)
+            values = list(dict.fromkeys((f"{last}, {first}", f"{head}, {rest}")))
         if term.quoted and not term.wildcard:
             return Keyword((tag,), tuple(values), shown)
         prefixes = tuple(v if term.wildcard or "," in v or " " in v else v + " " for v in values)
