@@ -33,6 +33,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PUBMIRROR) sample
 	$(PY) bench/ingest_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
+	$(PY) bench/query_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR)
