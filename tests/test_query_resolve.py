@@ -379,3 +379,12 @@ def test_date_forms(service: Pubmirror, query: str, low: int, high: int,
 )
 def test_automatic_term_mapping_order(service: Pubmirror, query: str, expected: str) -> None:
     assert translate(service, query) == expected
+
+
+def test_cli_results_by_year(home: Path, service: Pubmirror) -> None:
+    done = run_cli(home, "search", "pain", "--years")
+    assert done.returncode == 0, done.stderr
+    rows = dict(tuple(map(int, line.split("\t"))) for line in done.stdout.splitlines())
+    pmids = service.search("pain", limit=1000).pmids
+    expected = Counter(d // 10000 for d in _keys(service, pmids, "dp") if d)
+    assert rows == dict(expected) and sum(rows.values()) == len(pmids) == 36

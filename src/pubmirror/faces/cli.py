@@ -113,13 +113,19 @@ def show(ctx: click.Context, ids: tuple[str, ...], format_name: str) -> None:
               "medline, summary, xml, csv, json … (default: their PMIDs).")  # fmt: skip
 @click.option("--explain", "explain_pmid", type=int, default=None, metavar="PMID",
               help="Say whether and why this record matches, with its score.")  # fmt: skip
+@click.option("--years", "by_year", is_flag=True, help="Print results by publication year.")
 @click.pass_context
 def search(
     ctx: click.Context, query: str, limit: int, offset: int, sort: str, count_only: bool,
     details: bool, format_name: str | None, explain_pmid: int | None, filters: tuple[str, ...],
+    by_year: bool,
 ) -> None:  # fmt: skip
     """Search with PubMed's query language, e.g. 'lupus[ti] AND 2019:2020[dp]'."""
     service = _service(ctx)
+    if by_year:
+        for year, count in sorted(service.years(query, filters).items()):
+            click.echo(f"{year}\t{count}")
+        return
     if explain_pmid is not None:
         result, why = service.explain(query, explain_pmid)
         click.echo("\n".join(explain_lines(result.details, why)))

@@ -119,6 +119,11 @@ class Pubmirror:
             query = with_filters(query, filters)
         return run_search(self.index, self.mesh, query, sort, limit, offset)
 
+    def years(self, query: str, filters: Sequence[str] = ()) -> dict[int, int]:
+        """Results by publication year (PubMed's timeline) for any query, however many."""
+        result = self.search(query, limit=0, filters=filters)
+        return self.index.years(result.plan) if result.count else {}
+
     def explain(self, query: str, pmid: int) -> tuple[SearchResult, Explanation]:
         """Whether and why record ``pmid`` matches ``query`` (NotFoundError if not stored)."""
         self.fetch(pmid)
