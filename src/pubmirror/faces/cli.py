@@ -151,6 +151,44 @@ def search(
         click.echo(service.render(records, format_name), nl=False)
 
 
+@main.command()
+@click.argument("pmid", type=int)
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--offset", type=int, default=0)
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of citing records.")
+@click.option("--format", "format_name", default=None, help="Show the citing records (default: PMIDs).")
+@click.pass_context
+def citedby(ctx: click.Context, pmid: int, limit: int, offset: int, count_only: bool,
+            format_name: str | None) -> None:  # fmt: skip
+    """Records in the mirror that cite PMID (from their reference lists), most recent first."""
+    service = _service(ctx)
+    hits = service.cited_by(pmid, limit, offset)
+    if count_only:
+        click.echo(hits.count)
+        return
+    click.echo(f"{hits.count:,} citing records", err=True)
+    _print_records(service, hits.pmids, format_name)
+
+
+@main.command()
+@click.argument("pmid", type=int)
+@click.option("--format", "format_name", default=None, help="Show the cited records (default: PMIDs).")
+@click.pass_context
+def refs(ctx: click.Context, pmid: int, format_name: str | None) -> None:
+    """Records in the mirror that PMID cites, in its reference list's order."""
+    service = _service(ctx)
+    _print_records(service, service.references(pmid), format_name)
+
+
+def _print_records(service: Pubmirror, pmids: list[int], format_name: str | None) -> None:
+    if format_name is None:
+        for pmid in pmids:
+            click.echo(pmid)
+    elif pmids:
+        records = service.fetch_ids([str(p) for p in pmids])
+        click.echo(service.render(records, format_name), nl=False)
+
+
 def explain_lines(shown: str, why: Explanation) -> list[str]:
     verdict = "matches" if why.matches else "does not match"
     lines = [f"PMID {why.pmid} {verdict} the query.", f"Search details: {shown}", "Clauses:"]

@@ -66,6 +66,9 @@ class SearchIndex(Protocol):
     def years(self, plan: Plan | None) -> dict[int, int]:
         """Matches by publication year."""
 
+    def cited_by(self, pmid: int, sort: str = "date", limit: int = 20, offset: int = 0) -> Hits:
+        """Records whose reference list cites ``pmid``."""
+
     def explain(self, plan: Plan | None, pmid: int) -> Explanation:
         """Whether and why a record matches, with its score broken down."""
 

@@ -195,6 +195,9 @@ class TantivyIndex:
         """Records matching the plan (all records for None), in a PubMed sort order, paged;
         the count is exact whatever its size."""
         query = tantivy.Query.all_query() if plan is None else compile_plan(plan, self.index.schema)
+        return self._page(query, sort, limit, offset)
+
+    def _page(self, query: tantivy.Query, sort: str, limit: int, offset: int) -> Hits:
         searcher = self._searcher()
         order = SORTS.get(sort)
         if order is None:
@@ -234,6 +237,11 @@ class TantivyIndex:
             breakdown = explanation.to_json()
             bm25 = float(orjson.loads(breakdown).get("value", 0.0))
         return Explanation(pmid, True, matched, clauses, bm25, int(prior), breakdown)
+
+    def cited_by(self, pmid: int, sort: str = "date", limit: int = 20, offset: int = 0) -> Hits:
+        """Indexed records whose reference list cites ``pmid`` (the ``refs`` links field)."""
+        query = tantivy.Query.term_query(self.index.schema, "refs", pmid)
+        return self._page(query, sort, limit, offset)
 
     def years(self, plan: Plan | None) -> dict[int, int]:
         """Results by publication year (PubMed's timeline), for any result size."""

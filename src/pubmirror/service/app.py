@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 from pathlib import Path
 
 import platformdirs
@@ -13,7 +14,7 @@ from pubmirror.errors import NotFoundError, UsageError
 from pubmirror.formats import registry
 from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
 from pubmirror.mesh import EMPTY, Vocabulary, is_category, is_tree_number, open_source
-from pubmirror.index.base import Explanation
+from pubmirror.index.base import Explanation, Hits
 from pubmirror.query.filters import with_filters
 from pubmirror.service.search import SORTS, SearchResult, run_explain, run_search
 from pubmirror.service.ingest import (
@@ -24,6 +25,7 @@ from pubmirror.service.ingest import (
     expand_paths,
     rebuild_index,
     recover,
+    stored_fields,
 )
 from pubmirror.store.mesh_store import LoadSummary, MeshStore
 from pubmirror.store.sqlite_store import Store, StoredRecord
@@ -118,6 +120,20 @@ class Pubmirror:
         if filters:
             query = with_filters(query, filters)
         return run_search(self.index, self.mesh, query, sort, limit, offset)
+
+    def cited_by(self, pmid: int, limit: int = 20, offset: int = 0) -> Hits:
+        """The mirrored records that cite ``pmid`` (from their reference lists), most recent
+        first. The cited record itself need not be in the mirror."""
+        return self.index.cited_by(pmid, "date", limit, offset)
+
+    def references(self, pmid: int) -> list[int]:
+        """The mirrored records that record ``pmid`` cites, in its reference list's order
+        (NotFoundError if ``pmid`` is not in the mirror)."""
+        record = self.fetch(pmid)
+        refs = cast("list[int]", stored_fields(record.xml)[2].get("refs") or [])
+        cited = list(dict.fromkeys(refs))  # a reference list may name a PMID twice
+        found = self.store.versions(cited)
+        return [p for p in cited if p in found]
 
     def years(self, query: str, filters: Sequence[str] = ()) -> dict[int, int]:
         """Results by publication year (PubMed's timeline) for any query, however many."""
