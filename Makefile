@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PUBMIRROR) sample
 	$(PY) bench/ingest_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
 	$(PY) bench/query_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
+	$(PY) bench/similar_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR)

@@ -218,6 +218,18 @@ def caret(query: str, diagnostic: Diagnostic) -> str:
 
 
 @main.command()
+@click.argument("pmid", type=int)
+@click.option("--limit", type=int, default=20, show_default=True, help="Neighbours to list.")
+@click.option("--scores", is_flag=True, help="Print each neighbour's pmra score after a tab.")
+@click.pass_context
+def similar(ctx: click.Context, pmid: int, limit: int, scores: bool) -> None:
+    """Similar articles: the records most like PMID by PubMed's pmra measure, most similar
+    first (docs/similar.md)."""
+    for n in _service(ctx).similar(pmid, limit):
+        click.echo(f"{n.pmid}\t{n.score:.4f}" if scores else n.pmid)
+
+
+@main.command()
 @click.pass_context
 def stats(ctx: click.Context) -> None:
     """Records, files applied, and bytes of store and index."""

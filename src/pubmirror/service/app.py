@@ -16,6 +16,7 @@ from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
 from pubmirror.mesh import EMPTY, Vocabulary, is_category, is_tree_number, open_source
 from pubmirror.index.base import Explanation, Hits
 from pubmirror.query.filters import with_filters
+from pubmirror.service.similar import Neighbour, Similar
 from pubmirror.service.search import SORTS, SearchResult, run_explain, run_search
 from pubmirror.service.ingest import (
     FileResult,
@@ -134,6 +135,11 @@ class Pubmirror:
         cited = list(dict.fromkeys(refs))  # a reference list may name a PMID twice
         found = self.store.versions(cited)
         return [p for p in cited if p in found]
+
+    def similar(self, pmid: int, limit: int = 100) -> list[Neighbour]:
+        """Similar articles (pmra, docs/similar.md): the ``limit`` records most similar to
+        ``pmid``, most similar first, with their scores (NotFoundError if not stored)."""
+        return Similar(self.store, self.index).neighbours(pmid, limit)
 
     def years(self, query: str, filters: Sequence[str] = ()) -> dict[int, int]:
         """Results by publication year (PubMed's timeline) for any query, however many."""
