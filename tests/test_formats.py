@@ -33,14 +33,15 @@ def one(path_parts: tuple[str, ...]) -> tuple[int, bytes]:
 
 
 def test_names_are_the_registered_formats() -> None:
-    assert names() == ["summary", "medline", "pmid", "abstract", "csv", "xml", "json"]
+    assert names() == ["summary", "medline", "pmid", "abstract", "csv", "xml", "json",
+                       "ris", "bibtex", "csl-json", "ama", "apa", "mla", "nlm"]
     assert formats.__all__ == ["Entry", "Format", "for_efetch", "get", "names"]
 
 
 def test_unknown_format_raises_and_lists_known_names() -> None:
     with pytest.raises(UnknownFormatError) as info:
-        get("ris")
-    assert "'ris'" in str(info.value)
+        get("endnote")
+    assert "'endnote'" in str(info.value)
     for name in names():
         assert name in str(info.value)
     assert info.value.http_status == 400
