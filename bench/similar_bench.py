@@ -29,7 +29,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from ingest_bench import machine, verdict
+from ingest_bench import machine, verdict, write_section
 
 from pubmirror.index.tantivy_similar import SimilarSearcher
 from pubmirror.query import pmra
@@ -109,16 +109,6 @@ def report(times: list[float], n_records: int, quality: tuple[float, float, floa
     ])  # fmt: skip
 
 
-def write_section(out: Path, body: str) -> None:
-    section = f"{START}\n{body}\n{END}"
-    text = out.read_text() if out.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        out.write_text(head + section + rest.split(END, 1)[1])
-    else:
-        out.write_text(text.rstrip("\n") + f"\n\n## Similar articles (pmra)\n\n{section}\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sample", type=Path, required=True)
@@ -142,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
             body = report(times, pm.index.doc_count(), quality, args.exact, ingest_s)
     print(body)
     if args.out is not None:
-        write_section(args.out, body)
+        write_section(args.out, body, (START, END), "Similar articles (pmra)")
 
 
 if __name__ == "__main__":
