@@ -23,7 +23,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PUBMIRROR) sample
 	$(PUBMIRROR) ingest $$($(PUBMIRROR) sample --print-paths)
-	$(PUBMIRROR) search 'lupus' --limit 5
+	$(PUBMIRROR) search 'lupus erythematosus, systemic[mh] AND review[pt]' --details --limit 5
 	$(PUBMIRROR) stats
 
 ## make test: set up, fetch the real sample (cached), and run the whole suite.
