@@ -38,6 +38,3 @@ PMID_SPAN = 10**8
 PRIOR = "prior"
 
 ALL = (*TEXT, *KEYWORD, *DATES, *LINKS, *SORT_TEXT, *SORT_KEYS, PRIOR)
-
-# What an untagged word searches before the query language exists (issue: query language).
-DEFAULT_TEXT = ("ti", "ab", "mesh_text", "ot_text", "oab", "tt")

@@ -1,9 +1,11 @@
 """The PubMed query language.
 
-Stage one, the parser: :func:`parse` turns a query into a syntax tree whose nodes keep their
-character spans, plus a list of diagnostics; it never raises on user input. The tree records
-syntax only (see :mod:`pubmirror.query.tree`); field meaning, MeSH and automatic term mapping
-come in later stages. The syntax is documented in ``docs/search.md``.
+The parser (:func:`parse`) turns a query into a syntax tree whose nodes keep their character
+spans, plus a list of diagnostics; it never raises on user input. The tree records syntax only
+(see :mod:`pubmirror.query.tree`). The resolver (:mod:`pubmirror.query.resolve`, with automatic
+term mapping in :mod:`pubmirror.query.atm`) gives it meaning as a resolved tree
+(:mod:`pubmirror.query.plan`), which search details print and index backends compile. The
+language as implemented is documented in ``docs/search.md``.
 
 >>> result = parse('lupus nephritis AND "heart attack"[tiab]')
 >>> dump(result.tree), result.diagnostics
