@@ -310,6 +310,9 @@ def test_schema_all_reads_untagged_terms_word_by_word(service: Pubmirror) -> Non
     assert "[MeSH Terms]" in details(mapped)
     assert details(plain) == ('"blood"[All Fields] AND "pressure"[All Fields] AND '
                               '"smith"[All Fields] AND "j"[All Fields]')  # fmt: skip
+    # Only a query term mapping changed is rerun: the resolver says whether it mapped.
+    assert Resolver(lexicon, service.mesh).resolve(parsed).mapped
+    assert not Resolver(lexicon, service.mesh).resolve(parse("zzqxv[ti] OR zzqxv")).mapped
 
 
 @pytest.mark.parametrize("tag", sorted(f.tag for f in FIELDS))

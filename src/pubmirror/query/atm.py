@@ -48,6 +48,7 @@ class Mapper:
         self.vocabulary = vocabulary
         self.warn = warn
         self.map_terms = mapping
+        self.mapped = False  # a table mapped a term: "schema: all" may rerun the query
 
     def untagged(self, term: Term) -> Plan | None:
         """An untagged (or ``[all]``) term; None when nothing is left to search (stopwords)."""
@@ -119,17 +120,24 @@ class Mapper:
         if len(words) == 1 and is_stopword(text):
             self.warn(span, "stopword-ignored", f'"{text}" is a stopword: not searched')
             return None
+        mapped = self.table_mapping(text, len(words))
+        if mapped is not None:
+            self.mapped = True
+            return mapped
+        return self.all_fields(text) if len(words) == 1 else None
+
+    def table_mapping(self, text: str, n_words: int) -> Plan | None:
+        """The subject table, then the journal table, then (several words) the author index."""
         subject = self.subject(text)
         if subject is not None:
             return subject
         if self.lexicon.has_keyword("ta", text):
             return Or((Keyword(("ta",), (text,), f'"{text}"[Journal]'), *self.all_forms(text)))
-        if len(words) > 1:
+        if n_words > 1:
             name = F.author_value(text)
             if self.lexicon.has_keyword("au", name) or self.lexicon.has_keyword_prefix("au", name):
                 return Keyword(("au",), (name,), f"{name}[Author]", prefixes=(name,))
-            return None
-        return self.all_fields(text)
+        return None
 
     def subject(self, text: str) -> Plan | None:
         """MeSH heading or entry term (or its singular or plural), then publication type."""

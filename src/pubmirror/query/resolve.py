@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
 class Resolution:
     plan: Plan | None
     diagnostics: tuple[Diagnostic, ...]
+    mapped: bool = False  # automatic term mapping added a MeSH, type, journal or author clause
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Resolver:
     def resolve(self, parsed: ParseResult) -> Resolution:
         run = _Run(self)
         plan = run.node(parsed.tree) if parsed.tree is not None else None
-        return Resolution(plan, tuple(run.diagnostics))
+        return Resolution(plan, tuple(run.diagnostics), run.mapper.mapped)
 
 
 class _Run:

@@ -53,13 +53,13 @@ def run_search(
     finds nothing, as PubMed's does."""
     parsed = parse(query)
     resolver = Resolver(index.lexicon(), vocabulary, history or {})
-    result = _run(index, parsed, resolver, sort, limit, offset)
-    if result.count == 0 and result.plan is not None:
-        # PubMed's "schema: all": a query that finds nothing runs again with every untagged
-        # term searched, word by word, in All Fields, without term mapping.
+    result, mapped = _run(index, parsed, resolver, sort, limit, offset)
+    if result.count == 0 and mapped:
+        # PubMed's "schema: all": a query whose term mapping finds nothing runs again with
+        # every untagged term searched, word by word, in All Fields.
         resolver.mapping = False
-        again = _run(index, parsed, resolver, sort, limit, offset)
-        if again.count and again.details != result.details:
+        again, _ = _run(index, parsed, resolver, sort, limit, offset)
+        if again.count:
             return again
     return result
 
@@ -67,12 +67,14 @@ def run_search(
 def _run(
     index: SearchIndex, parsed: ParseResult, resolver: Resolver, sort: str, limit: int,
     offset: int,
-) -> SearchResult:  # fmt: skip
+) -> tuple[SearchResult, bool]:  # fmt: skip
+    """One resolution and search, and whether term mapping added clauses to it."""
     resolution = resolver.resolve(parsed)
     plan = resolution.plan
     if plan is None and parsed.tree is not None:
         plan = Nothing("")
     hits = index.search(plan, sort, limit, offset)
     shown = details(plan) if plan is not None else ""
-    return SearchResult(parsed.query, hits.count, hits.pmids, shown,
-                        parsed.diagnostics + resolution.diagnostics, plan)  # fmt: skip
+    result = SearchResult(parsed.query, hits.count, hits.pmids, shown,
+                          parsed.diagnostics + resolution.diagnostics, plan)  # fmt: skip
+    return result, resolution.mapped

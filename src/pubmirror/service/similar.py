@@ -12,13 +12,12 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lxml import etree
-
 from pubmirror.errors import NotFoundError
 from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.index.tantivy_similar import SimilarSearcher
-from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
+from pubmirror.medline.extract import Fields
 from pubmirror.query import pmra
+from pubmirror.service.ingest import stored_fields
 from pubmirror.store.sqlite_store import Store
 
 __all__ = ["CANDIDATES", "QUERY_TERMS", "Neighbour", "Similar", "fields_vector"]
@@ -68,10 +67,7 @@ class Similar:
         found = self.store.get(pmid)
         if found is None:
             return None
-        fields = scan_fields(found.xml)
-        if fields is None:  # what the scanner declines, lxml reads (as ingest does)
-            fields = fast_search_fields(etree.fromstring(found.xml))
-        return fields_vector(fields[2], self.index.words)
+        return fields_vector(stored_fields(found.xml)[2], self.index.words)
 
     def idfs(self, searcher: SimilarSearcher, terms: Iterable[str]) -> dict[str, float]:
         n = searcher.num_docs
