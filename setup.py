@@ -1,6 +1,7 @@
-"""Builds the optional compiled extractor (``pubmirror.medline._cwalk``); everything else is in
-pyproject.toml. Without Cython or a C compiler the build goes on and ingest uses the pure-Python
-extractor, which gives the same fields (tested)."""
+"""Builds the optional compiled parts: the extractor (``pubmirror.medline._cwalk``) and the
+neighbour-build kernel (``pubmirror.query._cneighbours``); everything else is in pyproject.toml.
+Without Cython or a C compiler the build goes on, and ingest and the neighbour build use their
+pure-Python / numpy paths, which give the same results (tested)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ else:
                 ["src/pubmirror/medline/_cwalk.pyx"],
                 include_dirs=lxml.get_include(),
                 optional=True,
-            )
+            ),
+            Extension(
+                "pubmirror.query._cneighbours",
+                ["src/pubmirror/query/_cneighbours.pyx"],
+                extra_compile_args=["-O3"],
+                optional=True,
+            ),
         ],
         language_level=3,
         quiet=True,

@@ -7,6 +7,8 @@ Domain errors become a message and an exit status in one place (:class:`_Group.i
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from pubmirror.formats import registry
 from pubmirror.index.base import Explanation
 from pubmirror.query import Diagnostic
 from pubmirror.service import FileResult, Pubmirror, fetch_sample, resolve_home
+from pubmirror.service.neighbours import BuildReport
 
 err = Console(stderr=True)
 
@@ -227,6 +230,54 @@ def similar(ctx: click.Context, pmid: int, limit: int, scores: bool) -> None:
     first (docs/similar.md)."""
     for n in _service(ctx).similar(pmid, limit):
         click.echo(f"{n.pmid}\t{n.score:.4f}" if scores else n.pmid)
+
+
+# --- precomputed Similar articles (docs/similar.md) ---------------------------------------------
+@main.group()
+def neighbors() -> None:
+    """Precompute every record's Similar articles (kept up to date by ingest once built)."""
+
+
+@neighbors.command("build")
+@click.option("--jobs", "-j", type=int, default=None, help="Worker processes and threads.")
+@click.pass_context
+def neighbors_build(ctx: click.Context, jobs: int | None) -> None:
+    """Read every record's pmra terms and compute every record's top 100 neighbours."""
+    with _stage_bar() as progress:
+        report = _service(ctx).build_neighbours(jobs, progress)
+    click.echo(_build_line(report))
+
+
+@neighbors.command("update")
+@click.option("--jobs", "-j", type=int, default=None, help="Worker processes and threads.")
+@click.pass_context
+def neighbors_update(ctx: click.Context, jobs: int | None) -> None:
+    """Bring built neighbours up to the records (ingest does this itself)."""
+    with _stage_bar() as progress:
+        report = _service(ctx).update_neighbours(jobs, progress)
+    click.echo("neighbours are current, or were never built" if report is None else
+               _build_line(report))  # fmt: skip
+
+
+@contextmanager
+def _stage_bar() -> Iterator[Callable[[str, int, int], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{stage} records", total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield progress
+
+
+def _build_line(r: BuildReport) -> str:
+    return (f"{r.records:,} records: terms read for {r.read:,} ({r.read_seconds:.1f} s), "
+            f"{r.removed:,} removed, every list computed ({r.score_seconds:.1f} s); "
+            f"{r.terms:,} terms, {r.bytes:,} bytes")
 
 
 @main.command()

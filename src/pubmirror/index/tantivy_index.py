@@ -96,8 +96,9 @@ class SchemaMismatch(DataError):
     """The index on disk was built with another schema: rebuild it from the store."""
 
 
-def _analyzer() -> tantivy.TextAnalyzer:
-    # PubMed matches words case- and accent-insensitively and does not stem.
+def text_analyzer() -> tantivy.TextAnalyzer:
+    """The analyzer of the text fields: PubMed matches words case- and accent-insensitively
+    and does not stem."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(100))
@@ -137,8 +138,8 @@ class TantivyIndex:
             if "schema does not match" in str(exc):
                 raise SchemaMismatch(f"the search index at {path} has an older schema") from None
             raise DataError(f"cannot open the search index at {path}: {exc}") from None
-        self.index.register_tokenizer(ANALYZER, _analyzer())
-        self.analyzer = _analyzer()
+        self.index.register_tokenizer(ANALYZER, text_analyzer())
+        self.analyzer = text_analyzer()
         self._writer: tantivy.IndexWriter | None = None
 
     @property

@@ -16,6 +16,10 @@ from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
 from pubmirror.mesh import EMPTY, Vocabulary, is_category, is_tree_number, open_source
 from pubmirror.index.base import Explanation, Hits
 from pubmirror.query.filters import with_filters
+from pubmirror.service.neighbours import BuildReport, applied_file
+from pubmirror.service.neighbours import Progress as NeighbourProgress
+from pubmirror.service.neighbours import build as build_neighbours
+from pubmirror.service.neighbours import update as update_neighbours
 from pubmirror.service.similar import Neighbour, Similar
 from pubmirror.service.search import SORTS, SearchResult, run_explain, run_search
 from pubmirror.service.ingest import (
@@ -29,6 +33,7 @@ from pubmirror.service.ingest import (
     stored_fields,
 )
 from pubmirror.store.mesh_store import LoadSummary, MeshStore
+from pubmirror.store.neighbour_store import NeighbourStore
 from pubmirror.store.sqlite_store import Store, StoredRecord
 
 
@@ -62,10 +67,13 @@ class Pubmirror:
         if self.store.files("stored"):  # a crash left a file half-applied: finish it first
             recover(self.store, self.index)
         self._mesh: MeshStore | None = None  # opened on first use (see the MeSH section)
+        self._neighbours: NeighbourStore | None = None  # likewise, once built
 
     def close(self) -> None:
         if self._mesh is not None:
             self._mesh.close()
+        if self._neighbours is not None:
+            self._neighbours.close()
         self.index.close()
         self.store.close()
 
@@ -93,6 +101,9 @@ class Pubmirror:
         finally:
             ingestor.close()
             self.store.checkpoint()  # fold the WAL back so the store's size is its real size
+        # Built neighbours follow the store; were this to fail, Similar articles computes on
+        # demand (the lists are no longer current) until `pubmirror neighbors build`.
+        self.update_neighbours(jobs, _staged(progress))
 
     # --- read -------------------------------------------------------------------------------
     def fetch(self, pmid: int, version: int | None = None) -> StoredRecord:
@@ -139,7 +150,36 @@ class Pubmirror:
     def similar(self, pmid: int, limit: int = 100) -> list[Neighbour]:
         """Similar articles (pmra, docs/similar.md): the ``limit`` records most similar to
         ``pmid``, most similar first, with their scores (NotFoundError if not stored)."""
-        return Similar(self.store, self.index).neighbours(pmid, limit)
+        return Similar(self.store, self.index, self._current_neighbours()).neighbours(pmid, limit)
+
+    # --- precomputed neighbours (docs/similar.md) ------------------------------------------
+    def build_neighbours(self, jobs: int | None = None,
+                         progress: NeighbourProgress | None = None) -> BuildReport:  # fmt: skip
+        """Compute every record's top neighbours (``pubmirror neighbors build``)."""
+        if self._neighbours is None:
+            self._neighbours = NeighbourStore(self.home / "neighbors.sqlite")
+        return build_neighbours(self.store, self._neighbours, jobs or default_jobs(), progress)
+
+    def update_neighbours(self, jobs: int | None = None,
+                          progress: NeighbourProgress | None = None) -> BuildReport | None:  # fmt: skip
+        """Bring built neighbours up to the store; None when never built or already current."""
+        built = self._built_neighbours()
+        if built is None:
+            return None
+        return update_neighbours(self.store, built, jobs or default_jobs(), progress)
+
+    def _built_neighbours(self) -> NeighbourStore | None:
+        """The neighbour store, if a build ever made one (reading never creates it)."""
+        path = self.home / "neighbors.sqlite"
+        if self._neighbours is None and path.exists():
+            self._neighbours = NeighbourStore(path)
+        return self._neighbours
+
+    def _current_neighbours(self) -> NeighbourStore | None:
+        built = self._built_neighbours()
+        if built is not None and built.ready_for(applied_file(self.store)):
+            return built
+        return None
 
     def years(self, query: str, filters: Sequence[str] = ()) -> dict[int, int]:
         """Results by publication year (PubMed's timeline) for any query, however many."""
@@ -205,6 +245,14 @@ class Pubmirror:
                 " with `pubmirror mesh load FILE`"
             )
         return self.mesh
+
+
+def _staged(progress: Progress | None) -> NeighbourProgress | None:
+    """Ingest's progress callback, given the neighbour update's stages too."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda stage, done, total: report(f"neighbours: {stage}", done)
 
 
 def parse_id(text: str) -> tuple[int, int | None]:

@@ -18,6 +18,7 @@ from pubmirror.index.tantivy_similar import SimilarSearcher
 from pubmirror.medline.extract import Fields
 from pubmirror.query import pmra
 from pubmirror.service.ingest import stored_fields
+from pubmirror.store.neighbour_store import NeighbourStore
 from pubmirror.store.sqlite_store import Store
 
 __all__ = ["CANDIDATES", "QUERY_TERMS", "Neighbour", "Similar", "fields_vector"]
@@ -56,14 +57,24 @@ def _is_ui(value: str) -> bool:
 
 
 class Similar:
-    """Similar articles over one store and one index (a new snapshot per request)."""
+    """Similar articles over one store and one index (a new snapshot per request).
 
-    def __init__(self, store: Store, index: TantivyIndex) -> None:
+    ``built``: the neighbour store of ``pubmirror neighbors build``, passed only while it is
+    current (it includes every ingested file). Its lists then answer requests for up to its
+    ``k`` neighbours, and its stored terms replace re-reading records' XML on demand.
+    """
+
+    def __init__(self, store: Store, index: TantivyIndex,
+                 built: NeighbourStore | None = None) -> None:  # fmt: skip
         self.store = store
         self.index = index
+        self.built = built
 
     def vector(self, pmid: int) -> pmra.TermVector | None:
         """A stored record's pmra terms (its highest version); None when it is not stored."""
+        if self.built is not None:
+            stored = self.built.vector(pmid)
+            return None if stored is None else pmra.TermVector(stored[1], stored[0])
         found = self.store.get(pmid)
         if found is None:
             return None
@@ -77,6 +88,11 @@ class Similar:
                    query_terms: int = QUERY_TERMS) -> list[Neighbour]:  # fmt: skip
         """The ``limit`` most similar records, most similar first (ties by PMID), with their
         pmra scores; the record itself is not listed. NotFoundError for a PMID not stored."""
+        if self.built is not None and limit <= int(self.built.meta("k") or 0):
+            listed = self.built.neighbours(pmid)
+            if listed is None:
+                raise NotFoundError(f"PMID {pmid} is not in this mirror")
+            return [Neighbour(p, s) for p, s in listed[:limit]]
         vector = self._vector_or_raise(pmid)
         searcher = SimilarSearcher(self.index)
         weights = pmra.query_weights(vector, self.idfs(searcher, vector.counts))
