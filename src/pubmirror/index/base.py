@@ -8,10 +8,11 @@ transactional per ingested file: ``add``/``delete`` then ``commit`` (or ``rollba
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from pubmirror.medline.extract import Fields
 from pubmirror.query.lexicon import Lexicon
 from pubmirror.query.plan import Plan
 
@@ -44,9 +45,18 @@ class Explanation:
         return self.score * math.log2(2 + self.prior)
 
 
+# A record's PMID and search fields (``medline.extract``) → the document ``add_json`` takes.
+Encoder = Callable[[int, Fields], str]
+
+
 class SearchIndex(Protocol):
+    @property
+    def encoder(self) -> Encoder:
+        """This backend's document encoder: a module-level function, so that ingest's worker
+        processes receive it by reference and encode documents in parallel."""
+
     def add_json(self, documents: Iterable[str]) -> None:
-        """Add documents, each a JSON object of search fields including ``pmid``."""
+        """Add documents, each what :attr:`encoder` made of a record."""
 
     def delete(self, pmids: Iterable[int]) -> None: ...
 

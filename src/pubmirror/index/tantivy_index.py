@@ -16,7 +16,7 @@ import tantivy
 
 from pubmirror.errors import DataError
 from pubmirror.index import schema
-from pubmirror.index.base import Explanation, Hits
+from pubmirror.index.base import Encoder, Explanation, Hits
 from pubmirror.index.tantivy_query import TantivyLexicon, compile_field, compile_plan, leaf_fields
 from pubmirror.query.plan import Plan, leaves
 
@@ -108,6 +108,17 @@ def text_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+_ANALYZER: tantivy.TextAnalyzer | None = None
+
+
+def text_words(text: str) -> list[str]:
+    """The index terms the text analyzer makes of a string."""
+    global _ANALYZER
+    if _ANALYZER is None:
+        _ANALYZER = text_analyzer()
+    return list(_ANALYZER.analyze(text))
+
+
 def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_integer_field("pmid", stored=True, indexed=True, fast=True)
@@ -151,6 +162,10 @@ class TantivyIndex:
                 raise DataError(f"the search index is busy (another ingest?): {exc}") from None
         return self._writer
 
+    @property
+    def encoder(self) -> Encoder:
+        return document_json
+
     def add_json(self, documents: Iterable[str]) -> None:
         add = self.writer.add_json
         for doc in documents:
@@ -185,7 +200,7 @@ class TantivyIndex:
 
     def words(self, text: str) -> list[str]:
         """The index terms the text analyzer makes of a string."""
-        return list(self.analyzer.analyze(text))
+        return text_words(text)
 
     def lexicon(self) -> TantivyLexicon:
         """What the query resolver may ask of the records, over the current snapshot."""

@@ -35,7 +35,7 @@ from pubmirror.index.base import SearchIndex
 from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
-from pubmirror.index.tantivy_index import TantivyIndex, document_json
+from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.service.prepare import Prepared, Preparer, work
 from pubmirror.store.sqlite_store import FileRow, Store
 
@@ -157,7 +157,7 @@ class Ingestor:
             first = list(islice(chunks, DICT_SAMPLES))
             codec, dict_bytes = self._dictionary(first)
             if self.jobs == 1 or len(first) < DICT_SAMPLES:  # small: not worth starting workers
-                preparer = Preparer(codec, dict_bytes)
+                preparer = Preparer(codec, dict_bytes, self.index.encoder)
                 for start in range(0, len(first), BATCH):
                     yield preparer.chunks(str(path), first[start:start + BATCH])
                 while batch := list(islice(chunks, BATCH)):
@@ -178,7 +178,7 @@ class Ingestor:
                     batch = next(batches, None) or list(islice(chunks, BATCH))
                     if not batch:
                         break
-                    pending.append(pool.submit(work, path, batch, codec, dict_bytes))
+                    pending.append(pool.submit(work, path, batch, codec, dict_bytes, self.index.encoder))
                 if not pending:
                     return
                 yield pending.pop(0).result()
@@ -195,7 +195,7 @@ class Ingestor:
     def _iterparse_batches(self, path: Path) -> Iterator[list[Prepared | Deletion]]:
         """The slow, general path for files not in NLM's plain layout."""
         codec, dict_bytes = self.store.latest_dict()
-        preparer = Preparer(codec, dict_bytes)
+        preparer = Preparer(codec, dict_bytes, self.index.encoder)
         items = read_records(
             path,
             lambda el: preparer.record(
@@ -270,7 +270,7 @@ def reindex(store: Store, index: SearchIndex, pmids: Iterable[int]) -> None:
             continue
         _, _, fields = stored_fields(found.xml)
         index.delete([pmid])
-        index.add_json([document_json(pmid, fields)])
+        index.add_json([index.encoder(pmid, fields)])
 
 
 def stored_fields(xml: bytes) -> tuple[int, int, Fields]:
@@ -300,7 +300,7 @@ def rebuild_index(store: Store, path: Path) -> TantivyIndex:
     batch: list[str] = []
     for record in store.iter_latest():
         _, _, fields = stored_fields(record.xml)
-        batch.append(document_json(record.pmid, fields))
+        batch.append(index.encoder(record.pmid, fields))
         if len(batch) >= 1000:
             index.add_json(batch)
             batch = []

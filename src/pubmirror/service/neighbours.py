@@ -19,9 +19,8 @@ from itertools import islice
 from multiprocessing import get_context
 
 import numpy as np
-import tantivy
 
-from pubmirror.index.tantivy_index import text_analyzer
+from pubmirror.index.tantivy_index import text_words
 from pubmirror.query import neighbours as kernel
 from pubmirror.service.ingest import stored_fields
 from pubmirror.service.similar import fields_vector
@@ -166,21 +165,10 @@ def _windowed(pool: ProcessPoolExecutor, batches: Iterator[list[tuple[int, bytes
         yield pending.popleft().result()
 
 
-_ANALYZER: tantivy.TextAnalyzer | None = None
-
-
 def vectors_of(batch: list[tuple[int, bytes]]) -> list[VectorRow]:
     """Worker entry point: pmra terms of stored records (``service.similar.fields_vector``)."""
-    global _ANALYZER
-    if _ANALYZER is None:
-        _ANALYZER = text_analyzer()
-    analyzer = _ANALYZER
-
-    def words(text: str) -> list[str]:
-        return list(analyzer.analyze(text))
-
     out = []
     for pmid, xml in batch:
-        vector = fields_vector(stored_fields(xml)[2], words)
+        vector = fields_vector(stored_fields(xml)[2], text_words)
         out.append((pmid, vector.length, vector.counts))
     return out

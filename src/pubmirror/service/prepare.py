@@ -1,8 +1,9 @@
 """Turning record bytes into what the store and index take; runs in ingest's worker processes.
 
 A worker gets a batch of raw record chunks and gives back, per record, its PMID, version, the
-compressed original bytes and the index document as JSON (tantivy parses JSON in Rust, which is
-cheaper than building ``Document`` objects in Python). Deletions pass through as PMID lists.
+compressed original bytes and the index document made by the index backend's encoder
+(``SearchIndex.encoder``; tantivy's is JSON, which it parses in Rust, cheaper than building
+``Document`` objects in Python). Deletions pass through as PMID lists.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
 from pubmirror.medline.reader import Deletion
 from pubmirror.medline.split import Chunk, parse_chunk
 from pubmirror.errors import BadInputError
-from pubmirror.index.tantivy_index import document_json
+from pubmirror.index.base import Encoder
 from pubmirror.store.sqlite_store import compress, compressor
 
 
@@ -26,7 +27,7 @@ class Prepared:
     version: int
     codec: int
     blob: bytes
-    doc: str  # the index document, JSON
+    doc: str  # the index document (the backend's encoding)
 
     def __reduce__(self) -> tuple[type[Prepared], tuple[int, int, int, bytes, str]]:
         # Batches cross process boundaries; the default pickling of a slotted dataclass cost
@@ -35,11 +36,13 @@ class Prepared:
 
 
 class Preparer:
-    """Per-process state: the compressor for the store's current dictionary."""
+    """Per-process state: the compressor for the store's current dictionary, and the index
+    backend's document encoder."""
 
-    def __init__(self, codec: int, dict_bytes: bytes | None) -> None:
+    def __init__(self, codec: int, dict_bytes: bytes | None, encode: Encoder) -> None:
         self.codec = codec if dict_bytes is not None else 0
         self.comp: zstandard.ZstdCompressor | None = compressor(self.codec, dict_bytes)
+        self.encode = encode
 
     def record(self, data: bytes, fields: tuple[int, int, Fields]) -> Prepared:
         """Raises ValueError for a record without a usable PMID or Version."""
@@ -47,7 +50,7 @@ class Preparer:
         if pmid <= 0 or version <= 0:
             raise ValueError(f"PMID {pmid} version {version} is not a valid citation key")
         blob = compress(self.comp, data)
-        return Prepared(pmid, version, self.codec, blob, document_json(pmid, found))
+        return Prepared(pmid, version, self.codec, blob, self.encode(pmid, found))
 
     def chunks(self, path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
         out: list[Prepared | Deletion] = []
@@ -73,14 +76,14 @@ def deletion_of(elem: etree._Element) -> Deletion:
 
 
 # --- worker-process entry point (a ProcessPoolExecutor needs a module-level function) ---------
-_preparers: dict[int, Preparer] = {}
+_preparers: dict[tuple[int, Encoder], Preparer] = {}
 
 
 def work(
-    path: str, chunks: list[Chunk], codec: int, dict_bytes: bytes | None
+    path: str, chunks: list[Chunk], codec: int, dict_bytes: bytes | None, encode: Encoder
 ) -> list[Prepared | Deletion]:
     """Prepare a batch in a worker; each file may bring its own dictionary, kept per process."""
-    preparer = _preparers.get(codec)
+    preparer = _preparers.get((codec, encode))
     if preparer is None:
-        preparer = _preparers[codec] = Preparer(codec, dict_bytes)
+        preparer = _preparers[codec, encode] = Preparer(codec, dict_bytes, encode)
     return preparer.chunks(path, chunks)
