@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_2020, SAMPLE_2021, SampleHome, articles, read_plain, run_cli
+from conftest import SAMPLE_2020, SAMPLE_2021, Rec, SampleHome, articles, read_plain, run_cli
 from pubmirror.medline.parse import parse_record
 from pubmirror.query import pmra
 from pubmirror.query.stopwords import LEGACY_STOPWORDS, STOPWORDS
@@ -240,3 +240,27 @@ def test_formula_pieces() -> None:
     for word in ("studies", "cells", "analyses", "virus", "mice", "class", "series"):
         assert word in pmra.variants(pmra.stem(word)), word
         assert pmra.stem(word) == my_stem(word)
+
+
+def test_compiled_ascii_tokenizer_counts_what_the_analyzer_does(sample_records: list[Rec]) -> None:
+    from pubmirror.index.tantivy_index import text_analyzer
+    from pubmirror.service.ingest import stored_fields
+
+    if pmra._add_ascii_words is None:
+        pytest.skip("built without a C compiler: text_vector is the analyzer path itself")
+    analyzer = text_analyzer()
+
+    def words(text: str) -> list[str]:
+        return list(analyzer.analyze(text))
+
+    crafted = ["Snake_case a-b C/D 3'-UTR 1.5 x STUDIES Studies", "a" * 99 + " " + "b" * 100,
+               "", "  ", "(IL)-6; the OF and", "x\ty\nz\x7f!~ 42 4a"]  # fmt: skip
+    texts = [([t], [t]) for t in crafted]
+    for rec in sample_records:
+        fields = stored_fields(rec.data)[2]
+        texts.append((fields.get("ti", []), fields.get("ab", [])))
+    assert sum(all(t.isascii() for t in ti + ab) for ti, ab in texts) > 2000
+    for title, abstract in texts:
+        expected = pmra.term_vector([w for t in title for w in words(t)],
+                                    [w for t in abstract for w in words(t)], [])  # fmt: skip
+        assert pmra.text_vector(title, abstract, [], words) == expected, (title, abstract)

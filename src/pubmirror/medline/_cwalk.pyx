@@ -521,6 +521,39 @@ def scan_fields(bytes data not None):
     return walk(root, decode(root.name))
 
 
+def scan_similar(bytes data not None):
+    """The fields Similar articles reads (``ti``, ``ab``, and the MeSH ones), exactly as
+    :func:`scan_fields` gives them, from a walk of only the title, abstract and headings; None
+    when the scanner declines the record or it is a book."""
+    cdef dict fields = {"flags": []}
+    cdef Node* citation
+    cdef Node* c
+    cdef Node* a
+    cdef list texts
+    cdef Node* root = scan(data)
+    if root == NULL or is_tag(root, "PubmedBookArticle"):
+        return None
+    citation = root if is_tag(root, "MedlineCitation") else child(root, "MedlineCitation")
+    if citation == NULL:
+        return None
+    c = citation.children
+    while c != NULL:
+        if is_tag(c, "Article"):
+            a = c.children
+            while a != NULL:
+                if is_tag(a, "ArticleTitle"):
+                    add(fields, "ti", all_text(a))
+                elif is_tag(a, "Abstract"):
+                    texts = abstract_texts(a)
+                    if texts:
+                        fields["ab"] = [" ".join(texts)]
+                a = a.next
+        elif is_tag(c, "MeshHeadingList"):
+            mesh(c, fields)
+        c = c.next
+    return fields
+
+
 cdef tuple walk(Tree* root, str tag):
     cdef dict fields = {"flags": []}
     cdef Tree* citation = root if is_tag(root, "MedlineCitation") else NULL

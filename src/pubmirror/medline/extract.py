@@ -442,11 +442,15 @@ ARTICLE: dict[str, Handler] = {
 # it when it was built (``pip install`` builds it where Cython and a C compiler are available).
 # Its ``scan_fields`` goes further: it reads a record's original bytes without lxml, or declines
 # (None) and leaves the record to lxml; without the extension it always declines.
+# ``scan_similar`` reads only what Similar articles needs (title, abstract, MeSH headings).
 try:
-    from pubmirror.medline._cwalk import scan_fields
+    from pubmirror.medline._cwalk import scan_fields, scan_similar
     from pubmirror.medline._cwalk import search_fields as fast_search_fields
 except ImportError:  # pragma: no cover - a build without the extension
     fast_search_fields = search_fields
 
     def scan_fields(data: bytes) -> tuple[int, int, Fields] | None:
+        return None
+
+    def scan_similar(data: bytes) -> Fields | None:
         return None

@@ -104,3 +104,56 @@ def top_k(const long long[::1] indptr, const int[::1] terms, const double[::1] w
                 heap_d[0] = heap_d[size]
                 _sift_down(heap_s, heap_d, size, 0)
     free(acc); free(touched); free(heap_s); free(heap_d)
+
+
+# --- pmra words of ASCII text ------------------------------------------------------------------
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.object cimport PyObject
+from cpython.unicode cimport PyUnicode_DecodeASCII
+
+DEF MAX_TOKEN = 100  # the index analyzer drops tokens of 100 bytes or more
+
+
+cdef inline bint _alnum(unsigned char c) noexcept nogil:
+    return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
+
+
+def add_ascii_words(str text, long times, dict counts, dict cache, object word_of,
+                    Py_ssize_t cache_max) -> None:
+    """Add ``times`` × each pmra word of ASCII ``text`` to ``counts``.
+
+    The index analyzer on ASCII text (runs of letters and digits, lower-cased, tokens of 100
+    bytes or more dropped) followed by ``word_of`` (stopwords, stemming), whose results are kept
+    in ``cache`` up to ``cache_max`` tokens: ``pmra.term_vector``'s work without a Python string
+    per token from the tokenizer. The caller checks ``text.isascii()``.
+    """
+    cdef bytes data = text.encode("ascii")
+    cdef const unsigned char* s = data
+    cdef Py_ssize_t n = len(data), i = 0, start, j, length
+    cdef char buf[MAX_TOKEN]
+    cdef unsigned char c
+    cdef PyObject* found
+    cdef object token, word
+    while i < n:
+        while i < n and not _alnum(s[i]):
+            i += 1
+        start = i
+        while i < n and _alnum(s[i]):
+            i += 1
+        length = i - start
+        if length == 0 or length >= MAX_TOKEN:
+            continue
+        for j in range(length):
+            c = s[start + j]
+            buf[j] = c + 32 if 65 <= c <= 90 else c
+        token = PyUnicode_DecodeASCII(buf, length, NULL)
+        found = PyDict_GetItem(cache, token)  # borrowed: the dictionary keeps it alive
+        if found == NULL:
+            word = word_of(token)
+            if len(cache) < cache_max:
+                PyDict_SetItem(cache, token, word)
+        else:
+            word = <object>found
+        if word:
+            found = PyDict_GetItem(counts, word)
+            PyDict_SetItem(counts, word, times if found == NULL else <object>found + times)

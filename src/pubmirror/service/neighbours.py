@@ -22,7 +22,7 @@ import numpy as np
 
 from pubmirror.index.tantivy_index import text_words
 from pubmirror.query import neighbours as kernel
-from pubmirror.service.ingest import stored_fields
+from pubmirror.service.ingest import similar_fields
 from pubmirror.service.similar import fields_vector
 from pubmirror.store.neighbour_store import NeighbourStore, VectorRow
 from pubmirror.store.sqlite_store import Store
@@ -169,6 +169,6 @@ def vectors_of(batch: list[tuple[int, bytes]]) -> list[VectorRow]:
     """Worker entry point: pmra terms of stored records (``service.similar.fields_vector``)."""
     out = []
     for pmid, xml in batch:
-        vector = fields_vector(stored_fields(xml)[2], text_words)
+        vector = fields_vector(similar_fields(xml), text_words)
         out.append((pmid, vector.length, vector.counts))
     return out

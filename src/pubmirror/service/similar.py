@@ -17,7 +17,7 @@ from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.index.tantivy_similar import SimilarSearcher
 from pubmirror.medline.extract import Fields
 from pubmirror.query import pmra
-from pubmirror.service.ingest import stored_fields
+from pubmirror.service.ingest import similar_fields
 from pubmirror.store.neighbour_store import NeighbourStore
 from pubmirror.store.sqlite_store import Store
 
@@ -39,8 +39,6 @@ class Neighbour:
 def fields_vector(fields: Fields, words: pmra.Tokenize) -> pmra.TermVector:
     """A record's pmra terms from its search fields (``medline.extract``): title (``ti``),
     abstract (``ab``), MeSH headings (``mh``, names and UIs) with their subheadings (``mhsh``)."""
-    title = [t for text in fields.get("ti", ()) for t in words(text)]
-    abstract = [t for text in fields.get("ab", ()) for t in words(text)]
     qualifiers: dict[str, list[str]] = {}
     for value in fields.get("mh", ()):
         if not _is_ui(value):
@@ -48,7 +46,8 @@ def fields_vector(fields: Fields, words: pmra.Tokenize) -> pmra.TermVector:
     for pair in fields.get("mhsh", ()):
         heading, _, qualifier = pair.rpartition("/")  # a subheading name never holds a slash
         qualifiers.setdefault(heading, []).append(qualifier)
-    return pmra.term_vector(title, abstract, list(qualifiers.items()))
+    return pmra.text_vector(fields.get("ti", ()), fields.get("ab", ()), list(qualifiers.items()),
+                            words)  # fmt: skip
 
 
 def _is_ui(value: str) -> bool:
@@ -78,7 +77,7 @@ class Similar:
         found = self.store.get(pmid)
         if found is None:
             return None
-        return fields_vector(stored_fields(found.xml)[2], self.index.words)
+        return fields_vector(similar_fields(found.xml), self.index.words)
 
     def idfs(self, searcher: SimilarSearcher, terms: Iterable[str]) -> dict[str, float]:
         n = searcher.num_docs
