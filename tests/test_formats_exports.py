@@ -115,7 +115,8 @@ def expected_title(rec: Record) -> str:
     else:
         text = rec.title.text or (rec.book.title.text if rec.book is not None else "")
     text = LINE_BREAKS.sub(" ", text).strip(" ")
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+    # "injection ." (PMID 418687): the space before the period goes with it.
+    return text[:-1].rstrip(" ") if text.endswith(".") and not text.endswith("..") else text
 
 
 def expected_year(rec: Record) -> str:
@@ -465,3 +466,15 @@ def test_ahead_of_print_article_as_pubmed_cites_it(sample: Path) -> None:
     assert get("nlm").render(entry) == (
         f"{title}. J Am Acad Dermatol. 2021 Jun 2:S0190-9622(18)30721-7. "
         "doi: 10.1016/j.jaad.2017.07.062. Epub ahead of print. PMID: 29775638.\n")
+
+
+def test_space_before_the_closing_period_goes_with_it(sample: Path) -> None:
+    # NLM's title ends "retrobulbar injection ." (PMID 418687): every export drops both.
+    data = next(r.data for r in articles(read_plain(sample / SAMPLE_2020)) if r.pmid == 418687)
+    entry = [Entry(418687, 1, data)]
+    assert json.loads(get("csl-json").render(entry))[0]["title"].endswith("retrobulbar injection")
+    assert "TI  - Intraocular penetration" in get("ris").render(entry)
+    assert rispy.load(io.StringIO(get("ris").render(entry)))[0]["title"].endswith("injection")
+    for style in ("ama", "apa", "mla"):  # NLM's own style prints NLM's title as it is
+        text = get(style).render(entry)
+        assert "retrobulbar injection." in text and "injection ." not in text, (style, text)

@@ -37,7 +37,7 @@ def title(rec: Record) -> str:
     """The flattened title without NLM's closing period (``...`` and ``?`` are kept)."""
     text = one_line(common.title(rec))
     if text.endswith(".") and not text.endswith(".."):
-        return text[:-1]
+        return text[:-1].rstrip(" ")  # "injection ." (PMID 418687) ends at "injection"
     return text
 
 
