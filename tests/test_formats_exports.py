@@ -5,9 +5,10 @@ bibtexparser 2 (BibTeX, no failed blocks), citeproc-py (CSL-JSON, rendered with 
 style, no warnings). The fields read back must equal the record model's (title, first author,
 year, volume, DOI, PMID). Records: every record of the shared data (distinct PMIDs: a few files
 repeat one), and, when ``$PUBMIRROR_SAMPLE`` is set, every 10th record of both sample files
-(5,079 of 50,788; all of them would take several minutes, mostly parsing and citeproc-py) for
-the exports and every 50th (1,016) for the four styles, whose citeproc-py rendering costs a few
-ms per record.
+(5,079 of 50,788) for the exports and every 50th (1,016) for the four styles, whose citeproc-py
+rendering costs a few ms per record. The same checks over all 50,783 distinct sample records
+passed once outside the suite (2026-11-26): RIS 93 s, BibTeX 27 s, CSL-JSON 472 s, the four
+styles 750 s; that run found PMID 418687's "injection ." title.
 
 The seed's four citations are compared with the layout PubMed's Cite dialog uses for it.
 """
