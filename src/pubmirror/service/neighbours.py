@@ -11,8 +11,8 @@ behind every score move with each file. ``docs/similar.md`` has the figures.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
