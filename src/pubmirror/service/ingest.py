@@ -32,7 +32,7 @@ from lxml import etree
 
 from pubmirror.errors import BadInputError
 from pubmirror.index.base import SearchIndex
-from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields, scan_similar
+from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex
@@ -276,12 +276,6 @@ def reindex(store: Store, index: SearchIndex, pmids: Iterable[int]) -> None:
 def stored_fields(xml: bytes) -> tuple[int, int, Fields]:
     """A stored record's search fields (it was well formed when it was ingested)."""
     return scan_fields(xml) or fast_search_fields(etree.fromstring(xml, PARSER))
-
-
-def similar_fields(xml: bytes) -> Fields:
-    """What Similar articles reads of a stored record: its title, abstract and MeSH fields
-    (the same values as :func:`stored_fields`, for about half the work)."""
-    return scan_similar(xml) or stored_fields(xml)[2]
 
 
 def recover(store: Store, index: SearchIndex) -> list[str]:

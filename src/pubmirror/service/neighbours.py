@@ -22,8 +22,7 @@ import numpy as np
 
 from pubmirror.index.tantivy_index import text_words
 from pubmirror.query import neighbours as kernel
-from pubmirror.service.ingest import similar_fields
-from pubmirror.service.similar import fields_vector
+from pubmirror.service.similar import fields_vector, similar_fields
 from pubmirror.store.neighbour_store import NeighbourStore, VectorRow
 from pubmirror.store.sqlite_store import Store
 
@@ -56,6 +55,7 @@ def build(store: Store, nstore: NeighbourStore, jobs: int = 1,
           progress: Progress | None = None) -> BuildReport:  # fmt: skip
     """Read every record's terms afresh and compute every list."""
     started = time.perf_counter()
+    target = applied_file(store)  # before reading: the lists include no later file
     nstore.mark("building")
     nstore.begin()
     try:
@@ -67,7 +67,7 @@ def build(store: Store, nstore: NeighbourStore, jobs: int = 1,
     except BaseException:
         nstore.rollback()
         raise
-    return _score_all(store, nstore, jobs, read, 0, time.perf_counter() - started, progress)
+    return _score_all(nstore, target, jobs, read, 0, time.perf_counter() - started, progress)
 
 
 def update(store: Store, nstore: NeighbourStore, jobs: int = 1,
@@ -81,28 +81,36 @@ def update(store: Store, nstore: NeighbourStore, jobs: int = 1,
     if nstore.meta("state") == "ready" and int(since) == target:
         return None
     started = time.perf_counter()
-    changed = sorted({p for f in store.files("done") if f.id > int(since)
+    changed = sorted({p for f in store.files("done") if int(since) < f.id <= target
                       for p in store.pmids_of_file(f.id)})  # fmt: skip
+    gone: list[int] = []
+
+    def present() -> Iterator[tuple[int, bytes]]:  # each changed record read once
+        for pmid in changed:
+            found = store.get(pmid)
+            if found is None:
+                gone.append(pmid)
+            else:
+                yield pmid, found.xml
+
     nstore.mark("building")
     nstore.begin()
     try:
-        gone = [p for p in changed if store.get(p) is None]
+        read = nstore.put_vectors(_read(present(), jobs, len(changed), progress))
         nstore.delete(gone)
-        present = (r for p in changed if (r := store.get(p)) is not None)
-        read = nstore.put_vectors(_read(((r.pmid, r.xml) for r in present), jobs,
-                                        len(changed) - len(gone), progress))  # fmt: skip
         nstore.commit()
     except BaseException:
         nstore.rollback()
         raise
-    return _score_all(store, nstore, jobs, read, len(gone), time.perf_counter() - started,
+    return _score_all(nstore, target, jobs, read, len(gone), time.perf_counter() - started,
                       progress)
 
 
-def _score_all(store: Store, nstore: NeighbourStore, jobs: int, read: int, removed: int,
+def _score_all(nstore: NeighbourStore, target: int, jobs: int, read: int, removed: int,
                read_seconds: float, progress: Progress | None) -> BuildReport:  # fmt: skip
+    """Every list from the stored terms, marked as including the store's files up to
+    ``target``."""
     started = time.perf_counter()
-    target = applied_file(store)
     pmids, counts = nstore.counts()
     matrix = kernel.weigh(counts)
     nstore.begin()
