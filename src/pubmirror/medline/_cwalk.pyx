@@ -133,6 +133,14 @@ cdef list abstract_texts(Tree* n):
     return texts
 
 
+cdef bint abstract(Tree* n, dict f):
+    """``ab``: an Abstract's sections as one value; whether it has any."""
+    cdef list texts = abstract_texts(n)
+    if texts:
+        f["ab"] = [" ".join(texts)]
+    return bool(texts)
+
+
 cdef Tree* child(Tree* n, const char* name):
     cdef Tree* c = n.children
     while c != NULL:
@@ -315,7 +323,6 @@ cdef void pagination(Tree* n, dict f):
 cdef void article(Tree* art, dict f):
     cdef Tree* c = art.children
     cdef Tree* p
-    cdef list texts
     while c != NULL:
         if c.type != ELEMENT:
             pass
@@ -330,9 +337,7 @@ cdef void article(Tree* art, dict f):
         elif is_tag(c, "ELocationID"):
             add(f, "aid", lower_text(c))
         elif is_tag(c, "Abstract"):
-            texts = abstract_texts(c)
-            if texts:
-                f["ab"] = [" ".join(texts)]
+            if abstract(c, f):
                 f["flags"].append("hasabstract")
         elif is_tag(c, "AuthorList"):
             authors_fields(c, f)
@@ -525,11 +530,10 @@ def scan_similar(bytes data not None):
     """The fields Similar articles reads (``ti``, ``ab``, and the MeSH ones), exactly as
     :func:`scan_fields` gives them, from a walk of only the title, abstract and headings; None
     when the scanner declines the record or it is a book."""
-    cdef dict fields = {"flags": []}
+    cdef dict fields = {}
     cdef Node* citation
     cdef Node* c
     cdef Node* a
-    cdef list texts
     cdef Node* root = scan(data)
     if root == NULL or is_tag(root, "PubmedBookArticle"):
         return None
@@ -544,9 +548,7 @@ def scan_similar(bytes data not None):
                 if is_tag(a, "ArticleTitle"):
                     add(fields, "ti", all_text(a))
                 elif is_tag(a, "Abstract"):
-                    texts = abstract_texts(a)
-                    if texts:
-                        fields["ab"] = [" ".join(texts)]
+                    abstract(a, fields)
                 a = a.next
         elif is_tag(c, "MeshHeadingList"):
             mesh(c, fields)
