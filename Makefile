@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test bench venv lint typecheck clean
 
-$(STAMP): pyproject.toml setup.py src/pubmirror/medline/_cwalk.pyx src/pubmirror/medline/_xmlscan.pxi src/pubmirror/query/_cneighbours.pyx
+$(STAMP): pyproject.toml setup.py $(wildcard src/pubmirror/*/*.pyx src/pubmirror/*/*.pxi)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,bench]'

@@ -1,5 +1,6 @@
-"""Builds the optional compiled parts: the extractor (``pubmirror.medline._cwalk``) and the
-neighbour-build kernel (``pubmirror.query._cneighbours``); everything else is in pyproject.toml.
+"""Builds the optional compiled parts: the extractor (``pubmirror.medline._cwalk``), the index
+document writer (``pubmirror.index._cdocument``) and the neighbour-build kernel
+(``pubmirror.query._cneighbours``); everything else is in pyproject.toml.
 Without Cython or a C compiler the build goes on, and ingest and the neighbour build use their
 pure-Python / numpy paths, which give the same results (tested)."""
 
@@ -19,6 +20,11 @@ else:
                 "pubmirror.medline._cwalk",
                 ["src/pubmirror/medline/_cwalk.pyx"],
                 include_dirs=lxml.get_include(),
+                optional=True,
+            ),
+            Extension(
+                "pubmirror.index._cdocument",
+                ["src/pubmirror/index/_cdocument.pyx"],
                 optional=True,
             ),
             Extension(

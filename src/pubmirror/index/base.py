@@ -47,6 +47,8 @@ class Explanation:
 
 # A record's PMID and search fields (``medline.extract``) → the document ``add_json`` takes.
 Encoder = Callable[[int, Fields], str]
+# The same from the compiled walker's field stream (``medline.extract.scan_stream``).
+StreamEncoder = Callable[[int, bytes], str]
 
 
 class SearchIndex(Protocol):
@@ -54,6 +56,11 @@ class SearchIndex(Protocol):
     def encoder(self) -> Encoder:
         """This backend's document encoder: a module-level function, so that ingest's worker
         processes receive it by reference and encode documents in parallel."""
+
+    @property
+    def stream_encoder(self) -> StreamEncoder | None:
+        """The same document from a field stream, when the backend can read one (cheaper at
+        ingest: no Python object per value); None when it cannot."""
 
     def add_json(self, documents: Iterable[str]) -> None:
         """Add documents, each what :attr:`encoder` made of a record."""

@@ -17,7 +17,7 @@ import tantivy
 
 from pubmirror.errors import DataError
 from pubmirror.index import schema
-from pubmirror.index.base import Encoder, Explanation, Hits
+from pubmirror.index.base import Encoder, Explanation, Hits, StreamEncoder
 from pubmirror.index.tantivy_query import TantivyLexicon, compile_field, compile_plan, leaf_fields
 from pubmirror.query.plan import Plan, leaves
 
@@ -77,6 +77,18 @@ def sort_keys(pmid: int, fields: dict[str, object]) -> dict[str, int]:
         "pubdate": earliest * schema.PMID_SPAN + pmid,
         schema.PRIOR: recency + (4 if favoured else 0),
     }
+
+
+# The compiled document writer: the same documents from the walker's field stream, without a
+# Python object per value (``_cdocument.pyx``); absent when the extensions were not built.
+_encode_stream: StreamEncoder | None
+try:
+    from pubmirror.index._cdocument import configure, encode
+except ImportError:  # pragma: no cover - a build without the extensions
+    _encode_stream = None
+else:
+    configure(_KEYWORD_SET, FAVOURED_TYPES, schema.PMID_SPAN)
+    _encode_stream = encode
 
 
 # PubMed's sort orders (esearch's names and the web's) → (fast field, direction); None: score.
@@ -176,6 +188,10 @@ class TantivyIndex:
     @property
     def encoder(self) -> Encoder:
         return document_json
+
+    @property
+    def stream_encoder(self) -> StreamEncoder | None:
+        return _encode_stream
 
     def add_json(self, documents: Iterable[str]) -> None:
         add = self.writer.add_json

@@ -6,6 +6,13 @@ walked through libxml2's node structs, which lxml exposes in its public C API, i
 lxml's Python proxies: creating a proxy per element cost more than the rest of extraction. Only
 struct fields are read; no libxml2 function is called, so nothing is linked but Python.
 
+Records ingest reads are not parsed by lxml at all: the scanner (``_xmlscan.pxi``) builds the same
+kind of tree from the record's bytes, and the walker reads both kinds through one fused type.
+Values go into a byte buffer reused from record to record (``_fieldbuf.pxi``), from which come
+either the fields dict (``search_fields``, ``scan_fields``) or, for ingest, a flat byte stream
+that the index backend turns into its document without a Python object per value
+(``scan_stream``).
+
 ``extract.py`` stays the reference: tests check that both give identical fields on every record we
 have, and ingest falls back to it when this module was not built.
 """
@@ -30,433 +37,302 @@ ctypedef fused Tree:
     xmlNode
     Node
 
-cdef dict MONTHS = _py.MONTHS
-cdef dict SEASONS = _py.SEASONS
-cdef dict HISTORY_TAGS = _py.HISTORY_TAGS
-_medline_date_int = _py.medline_date_int
-_PAGE_END = _py._PAGE_END
+include "_fieldbuf.pxi"
+
+include "_walktext.pxi"
 
 
-cdef inline bint is_tag(Tree* n, const char* name):
-    return n.type == ELEMENT and strcmp(<const char*>n.name, name) == 0
+# --- MeSH, journal, article ---------------------------------------------------------------------
 
-
-cdef inline str decode(const unsigned char* s):
-    if s == NULL:
-        return ""
-    return (<const char*>s)[:strlen(<const char*>s)].decode("utf-8")
-
-
-cdef str direct_text(Tree* n):
-    """lxml's ``.text``: the text nodes before the first child element."""
-    cdef Tree* c = n.children
-    cdef list parts = []
-    while c != NULL and (c.type == TEXT or c.type == CDATA):
-        parts.append(decode(c.content))
-        c = c.next
-    if not parts:
-        return ""
-    return parts[0] if len(parts) == 1 else "".join(parts)
-
-
-cdef void collect_text(Tree* n, list out):
-    cdef Tree* c = n.children
-    while c != NULL:
-        if c.type == TEXT or c.type == CDATA:
-            out.append(decode(c.content))
-        elif c.type == ELEMENT:
-            collect_text(c, out)
-        c = c.next
-
-
-cdef str all_text(Tree* n):
-    """All text inside an element, markup dropped (``text_of``)."""
-    if n == NULL:
-        return ""
-    cdef list parts = []
-    collect_text(n, parts)
-    return "".join(parts)
-
-
-cdef str attr(Tree* n, const char* name, str default):
-    if Tree is Node:
-        return node_attr(n.properties, name, default)
-    else:
-        return xml_attr(n.properties, name, default)
-
-
-cdef str xml_attr(xmlAttr* a, const char* name, str default):
-    while a != NULL:
-        if strcmp(<const char*>a.name, name) == 0:
-            return "" if a.children == NULL else decode(a.children.content)
-        a = a.next
-    return default
-
-
-cdef str node_attr(Attr* a, const char* name, str default):
-    while a != NULL:
-        if strcmp(<const char*>a.name, name) == 0:
-            return decode(a.children.content)
-        a = a.next
-    return default
-
-
-cdef inline str lower_text(Tree* n):
-    return direct_text(n).strip().lower()
-
-
-cdef inline void add(dict f, str key, str value):
-    if value:
-        lst = f.get(key)
-        if lst is None:
-            f[key] = [value]
-        else:
-            (<list>lst).append(value)
-
-
-cdef void add_children(Tree* n, dict f, str key):
-    """``lower_text`` of each child element under ``key`` (lists such as PublicationTypeList)."""
-    cdef Tree* c = n.children
-    while c != NULL:
-        if c.type == ELEMENT:
-            add(f, key, lower_text(c))
-        c = c.next
-
-
-cdef list abstract_texts(Tree* n):
-    cdef list texts = []
-    cdef Tree* c = n.children
-    while c != NULL:
-        if is_tag(c, "AbstractText"):
-            texts.append(all_text(c))
-        c = c.next
-    return texts
-
-
-cdef bint abstract(Tree* n, dict f):
-    """``ab``: an Abstract's sections as one value; whether it has any."""
-    cdef list texts = abstract_texts(n)
-    if texts:
-        f["ab"] = [" ".join(texts)]
-    return bool(texts)
-
-
-cdef Tree* child(Tree* n, const char* name):
-    cdef Tree* c = n.children
-    while c != NULL:
-        if is_tag(c, name):
-            return c
-        c = c.next
-    return NULL
-
-
-cdef int month_number(str value):
-    value = value.strip().lower()
-    if value.isdigit():
-        return int(value)
-    return MONTHS.get(value[:3], 0)
-
-
-cdef long date_int(Tree* n):
-    if n == NULL:
-        return 0
-    cdef long year = 0, month = 0, day = 0
-    cdef Tree* c = n.children
-    cdef str value
-    while c != NULL:
-        if c.type == ELEMENT:
-            value = direct_text(c)
-            if is_tag(c, "Year"):
-                if value.isdigit():
-                    year = int(value)
-            elif is_tag(c, "Month"):
-                month = month_number(value)
-            elif is_tag(c, "Day"):
-                if value.isdigit():
-                    day = int(value)
-            elif is_tag(c, "Season"):
-                month = SEASONS.get(value.strip().lower(), 0) or month_number(value)
-            elif is_tag(c, "MedlineDate"):
-                return _medline_date_int(value)
-        c = c.next
-    return year * 10000 + month * 100 + day if year else 0
-
-
-cdef tuple person_names(Tree* n):
-    cdef str last = "", fore = "", initials = "", suffix = "", collective = ""
-    cdef Tree* c = n.children
-    while c != NULL:
-        if c.type == ELEMENT:
-            if is_tag(c, "LastName"):
-                last = " ".join(all_text(c).split())
-            elif is_tag(c, "ForeName"):
-                fore = " ".join(all_text(c).split())
-            elif is_tag(c, "Initials"):
-                initials = " ".join(all_text(c).split())
-            elif is_tag(c, "Suffix"):
-                suffix = " ".join(all_text(c).split())
-            elif is_tag(c, "CollectiveName"):
-                collective = " ".join(all_text(c).split())
-        c = c.next
-    if not last:
-        name = collective.strip().lower()
-        return name, name
-    short = f"{last} {initials}".strip()
-    full = f"{last}, {fore or initials}".rstrip(", ")
-    if suffix:
-        short, full = f"{short} {suffix}", f"{full} {suffix}"
-    return short.lower(), full.lower()
-
-
-cdef void ids_and_affiliations(Tree* person, dict f):
-    cdef Tree* c = person.children
-    while c != NULL:
-        if is_tag(c, "Identifier"):
-            add(f, "auid", lower_text(c))
-        elif is_tag(c, "AffiliationInfo"):
-            add(f, "ad", all_text(child(c, "Affiliation")))
-        elif is_tag(c, "Affiliation"):
-            add(f, "ad", all_text(c))
-        c = c.next
-
-
-cdef void authors_fields(Tree* authors, dict f):
-    cdef list short_names = []
-    cdef Tree* a = authors.children
-    while a != NULL:
-        if a.type == ELEMENT:
-            short, full = person_names(a)
-            if child(a, "LastName") == NULL:
-                add(f, "cn", short)
-            else:
-                short_names.append(short)
-                add(f, "au", short)
-                add(f, "fau", full)
-            ids_and_affiliations(a, f)
-        a = a.next
-    if short_names:
-        f["1au"] = [short_names[0]]
-        f["lastau"] = [short_names[-1]]
-        f["sort_au"] = short_names[0]
-
-
-cdef void mesh(Tree* headings, dict f):
-    cdef list terms = [], mh = [], majr = [], sh = [], pairs = [], major_pairs = []
+cdef int mesh(Tree* headings) except -1:
+    """Headings in ``mh``/``majr`` (name and UI), qualifiers in ``sh``, pairs in
+    ``mhsh``/``majrsh``, and every descriptor and qualifier name as written in ``mesh_text``."""
     cdef Tree* h = headings.children
     cdef Tree* d
     cdef Tree* q
     cdef bint major, qmajor
+    cdef Py_ssize_t text, name, name_len, ui, ui_len, qname, qname_len, pair, pair_len
     while h != NULL:
         if h.type == ELEMENT:
             d = h.children
             while d != NULL and d.type != ELEMENT:
                 d = d.next
             if d != NULL:
-                text = direct_text(d)
-                name = text.lower()
-                ui = attr(d, "UI", "").lower()
-                terms.append(text)
-                major = attr(d, "MajorTopicYN", "") == "Y"
-                mh.append(name)
-                mh.append(ui)
+                text = fb.nb
+                direct_text(d)
+                put(F_MESH_TEXT, text, fb.nb - text)  # kept even when empty, as extract.py does
+                name = fb.nb
+                app_copy(text, name - text)
+                lower(name)
+                name_len = fb.nb - name
+                ui = fb.nb
+                app_cstr(attr(d, "UI", ""))
+                lower(ui)
+                ui_len = fb.nb - ui
+                major = attr_is(d, "MajorTopicYN", "", "Y")
+                add_span(F_MH, name, name_len)
+                add_span(F_MH, ui, ui_len)
                 if major:
-                    majr.append(name)
-                    majr.append(ui)
+                    add_span(F_MAJR, name, name_len)
+                    add_span(F_MAJR, ui, ui_len)
                 q = d.next
                 while q != NULL:
                     if is_tag(q, "QualifierName"):
-                        qtext = direct_text(q)
-                        qname = qtext.lower()
-                        terms.append(qtext)
-                        sh.append(qname)
-                        pair = f"{name}/{qname}"
-                        pairs.append(pair)
-                        qmajor = attr(q, "MajorTopicYN", "") == "Y"
+                        text = fb.nb
+                        direct_text(q)
+                        put(F_MESH_TEXT, text, fb.nb - text)
+                        qname = fb.nb
+                        app_copy(text, qname - text)
+                        lower(qname)
+                        qname_len = fb.nb - qname
+                        add_span(F_SH, qname, qname_len)
+                        pair = fb.nb  # by name only: PubMed's term/subheading syntax
+                        app_copy(name, name_len)
+                        app_byte(47)
+                        app_copy(qname, qname_len)
+                        pair_len = fb.nb - pair
+                        put(F_MHSH, pair, pair_len)
+                        qmajor = attr_is(q, "MajorTopicYN", "", "Y")
                         if major or qmajor:
-                            major_pairs.append(pair)
+                            put(F_MAJRSH, pair, pair_len)
                         if qmajor and not major:
-                            majr.append(name)
-                            majr.append(ui)
+                            add_span(F_MAJR, name, name_len)
+                            add_span(F_MAJR, ui, ui_len)
                     q = q.next
         h = h.next
-    for key, values in (("mh", mh), ("majr", majr), ("sh", sh), ("mhsh", pairs),
-                        ("majrsh", major_pairs)):
-        values = [v for v in values if v]
-        if values:
-            f.setdefault(key, []).extend(values)
-    if terms:
-        f.setdefault("mesh_text", []).extend(terms)
+    return 0
 
 
-cdef void journal(Tree* j, dict f):
+cdef int journal(Tree* j) except -1:
     cdef Tree* c = j.children
     cdef Tree* p
     while c != NULL:
         if is_tag(c, "ISSN") or is_tag(c, "Title") or is_tag(c, "ISOAbbreviation"):
-            add(f, "ta", lower_text(c))
+            lower_text(c, F_TA)
         elif is_tag(c, "JournalIssue"):
             p = c.children
             while p != NULL:
                 if is_tag(p, "Volume"):
-                    add(f, "vi", lower_text(p))
+                    lower_text(p, F_VI)
                 elif is_tag(p, "Issue"):
-                    add(f, "ip", lower_text(p))
+                    lower_text(p, F_IP)
                 elif is_tag(p, "PubDate"):
-                    f["dp"] = date_int(p)
+                    set_int(F_DP, date_int(p))
                 p = p.next
         c = c.next
+    return 0
 
 
-cdef void pagination(Tree* n, dict f):
-    cdef str start = "", medline = ""
+cdef int pagination(Tree* n) except -1:
+    """``pg``: StartPage, else MedlinePgn up to its first '-', ',' or ';'."""
+    cdef Py_ssize_t start = 0, start_len = 0, pgn = 0, pgn_len = 0, off, i
     cdef Tree* c = n.children
+    cdef unsigned char b
     while c != NULL:
         if is_tag(c, "StartPage"):
-            start = direct_text(c)
+            start = fb.nb
+            direct_text(c)
+            start_len = fb.nb - start
         elif is_tag(c, "MedlinePgn"):
-            medline = direct_text(c)
+            pgn = fb.nb
+            direct_text(c)
+            pgn_len = fb.nb - pgn
         c = c.next
-    first = start or _PAGE_END.split(medline)[0]
-    add(f, "pg", first.strip().lower())
+    off = fb.nb
+    if start_len:
+        app_copy(start, start_len)
+    else:
+        for i in range(pgn, pgn + pgn_len):
+            b = fb.buf[i]
+            if b == 45 or b == 44 or b == 59:
+                break
+            app_byte(b)
+    strip_lower(off)
+    add(F_PG, off)
+    return 0
 
 
-cdef void article(Tree* art, dict f):
+cdef int article(Tree* art) except -1:
     cdef Tree* c = art.children
     cdef Tree* p
+    cdef Py_ssize_t off
     while c != NULL:
         if c.type != ELEMENT:
             pass
         elif is_tag(c, "Journal"):
-            journal(c, f)
-        elif is_tag(c, "ArticleTitle"):
-            add(f, "ti", all_text(c))
-        elif is_tag(c, "VernacularTitle"):
-            add(f, "tt", all_text(c))
+            journal(c)
+        elif is_tag(c, "ArticleTitle") or is_tag(c, "VernacularTitle"):
+            off = fb.nb
+            all_text(c)
+            add(F_TI if is_tag(c, "ArticleTitle") else F_TT, off)
         elif is_tag(c, "Pagination"):
-            pagination(c, f)
+            pagination(c)
         elif is_tag(c, "ELocationID"):
-            add(f, "aid", lower_text(c))
+            lower_text(c, F_AID)
         elif is_tag(c, "Abstract"):
-            if abstract(c, f):
-                f["flags"].append("hasabstract")
+            if abstract(c):
+                flag(b"hasabstract")
         elif is_tag(c, "AuthorList"):
-            authors_fields(c, f)
+            authors_fields(c)
         elif is_tag(c, "Language"):
-            add(f, "la", lower_text(c))
+            lower_text(c, F_LA)
         elif is_tag(c, "DataBankList"):
-            databanks(c, f)
+            databanks(c)
         elif is_tag(c, "GrantList"):
             p = c.children
             while p != NULL:
                 if p.type == ELEMENT:
-                    grant(p, f)
+                    grant(p)
                 p = p.next
         elif is_tag(c, "PublicationTypeList"):
-            add_children(c, f, "pt")
+            add_children(c, F_PT)
         elif is_tag(c, "ArticleDate"):
-            if attr(c, "DateType", "Electronic") == "Electronic":
-                f["dep"] = date_int(c)
+            if attr_is(c, "DateType", "Electronic", "Electronic"):
+                set_int(F_DEP, date_int(c))
         elif is_tag(c, "Affiliation"):
-            add(f, "ad", all_text(c))
+            off = fb.nb
+            all_text(c)
+            add(F_AD, off)
         c = c.next
+    return 0
 
 
-cdef void grant(Tree* g, dict f):
+cdef int grant(Tree* g) except -1:
     cdef Tree* c = g.children
     while c != NULL:
         if (is_tag(c, "GrantID") or is_tag(c, "Acronym") or is_tag(c, "Agency")
                 or is_tag(c, "Country")):
-            add(f, "gr", lower_text(c))
+            lower_text(c, F_GR)
         c = c.next
+    return 0
 
 
-cdef void databanks(Tree* banks, dict f):
+cdef int databanks(Tree* banks) except -1:
+    """``si``: ``bank/accession`` for every AccessionNumber under each DataBank."""
     cdef Tree* b = banks.children
     cdef Tree* nm
-    cdef list accs
+    cdef Py_ssize_t name
     while b != NULL:
         if b.type == ELEMENT:
             nm = child(b, "DataBankName")
-            name = direct_text(nm).lower() if nm != NULL else ""
-            accs = []
-            collect_named(b, "AccessionNumber", accs)
-            for value in accs:
-                add(f, "si", f"{name}/{value}")
+            name = fb.nb
+            if nm != NULL:
+                direct_text(nm)
+                lower(name)
+            accessions(b, name, fb.nb - name)
         b = b.next
+    return 0
 
 
-cdef void collect_named(Tree* n, const char* name, list out):
-    """``lower_text`` of every descendant named ``name``, in document order."""
+cdef int accessions(Tree* n, Py_ssize_t name, Py_ssize_t name_len) except -1:
     cdef Tree* c = n.children
+    cdef Py_ssize_t value, value_len, si
     while c != NULL:
         if c.type == ELEMENT:
-            if strcmp(<const char*>c.name, name) == 0:
-                out.append(lower_text(c))
-            collect_named(c, name, out)
+            if strcmp(<const char*>c.name, "AccessionNumber") == 0:
+                value = fb.nb
+                direct_text(c)
+                strip_lower(value)
+                value_len = fb.nb - value
+                si = fb.nb
+                app_copy(name, name_len)
+                app_byte(47)
+                app_copy(value, value_len)
+                put(F_SI, si, fb.nb - si)
+            accessions(c, name, name_len)
         c = c.next
+    return 0
 
 
-cdef void references(Tree* n, dict f):
+cdef int references(Tree* n) except -1:
+    """``refs``: the PMIDs a reference list cites (ArticleIds of type pubmed, at any depth)."""
     cdef Tree* c = n.children
-    cdef str text
+    cdef Py_ssize_t off
     while c != NULL:
         if c.type == ELEMENT:
             if strcmp(<const char*>c.name, "ArticleId") == 0:
-                if attr(c, "IdType", "pubmed") == "pubmed":
-                    text = direct_text(c).strip()
-                    if text.isdigit():
-                        f.setdefault("refs", []).append(int(text))
-            references(c, f)
+                if attr_is(c, "IdType", "pubmed", "pubmed"):
+                    off = fb.nb
+                    direct_text(c)
+                    strip(off)
+                    if digits(off, fb.nb) and fb.nb - off <= 18:
+                        put_int(F_REFS, number(off, fb.nb))
+                    elif not is_ascii(off):
+                        text = value_str(off)
+                        if text.isdigit():
+                            put_int(F_REFS, int(text))
+                    elif digits(off, fb.nb):
+                        raise ValueError(f"reference PMID out of range: {value_str(off)}")
+                    fb.nb = off
+            references(c)
         c = c.next
+    return 0
 
 
-cdef void pubmed_data(Tree* data, dict f):
+cdef int history_key(const unsigned char* status) noexcept:
+    """HISTORY_TAGS of extract.py: the PubMedPubDate statuses searched under their own tags."""
+    if strcmp(<const char*>status, "entrez") == 0:
+        return F_CRDT
+    if strcmp(<const char*>status, "pubmed") == 0:
+        return F_EDAT
+    if strcmp(<const char*>status, "medline") == 0:
+        return F_MHDA
+    return -1
+
+
+cdef int pubmed_data(Tree* data) except -1:
     cdef Tree* part = data.children
     cdef Tree* el
+    cdef int key
     while part != NULL:
         if is_tag(part, "History"):
             el = part.children
             while el != NULL:
                 if el.type == ELEMENT:
-                    key = HISTORY_TAGS.get(attr(el, "PubStatus", ""))
-                    if key and key not in f:
-                        f[key] = date_int(el)
+                    key = history_key(attr(el, "PubStatus", ""))
+                    if key >= 0 and not fb.present[key]:
+                        set_int(key, date_int(el))
                 el = el.next
         elif is_tag(part, "ArticleIdList"):
             el = part.children
             while el != NULL:
-                if el.type == ELEMENT and attr(el, "IdType", "pubmed") != "pubmed":
-                    add(f, "aid", lower_text(el))
+                if el.type == ELEMENT and not attr_is(el, "IdType", "pubmed", "pubmed"):
+                    lower_text(el, F_AID)
                 el = el.next
         elif is_tag(part, "ReferenceList"):
-            references(part, f)
+            references(part)
         elif is_tag(part, "PublicationStatus"):
-            add(f, "pubstatus", lower_text(part))
+            lower_text(part, F_PUBSTATUS)
         part = part.next
+    return 0
 
 
-cdef void citation_child(Tree* c, dict f):
+cdef int citation_child(Tree* c) except -1:
     cdef Tree* p
     cdef Tree* q
+    cdef Name name
+    cdef Py_ssize_t off, word, word_len
     if is_tag(c, "DateCompleted"):
-        f["dcom"] = date_int(c)
+        set_int(F_DCOM, date_int(c))
     elif is_tag(c, "DateRevised"):
-        f["lr"] = date_int(c)
+        set_int(F_LR, date_int(c))
     elif is_tag(c, "DateCreated"):
-        f["created"] = date_int(c)
+        set_int(F_CREATED, date_int(c))
     elif is_tag(c, "Article"):
-        article(c, f)
+        article(c)
     elif is_tag(c, "MedlineJournalInfo"):
         p = c.children
         while p != NULL:
             if is_tag(p, "MedlineTA") or is_tag(p, "ISSNLinking"):
-                add(f, "ta", lower_text(p))
-                if is_tag(p, "MedlineTA") and lower_text(p):
-                    f["sort_ta"] = lower_text(p)
+                off = fb.nb
+                lower_text(p, F_TA)
+                if is_tag(p, "MedlineTA") and fb.nb > off:  # the Journal sort's key
+                    clear(F_SORT_TA)
+                    put(F_SORT_TA, off, fb.nb - off)
             elif is_tag(p, "NlmUniqueID"):
-                add(f, "jid", lower_text(p))
+                lower_text(p, F_JID)
             elif is_tag(p, "Country"):
-                add(f, "pl", lower_text(p))
+                lower_text(p, F_PL)
             p = p.next
     elif is_tag(c, "ChemicalList"):
         p = c.children
@@ -465,48 +341,109 @@ cdef void citation_child(Tree* c, dict f):
                 q = p.children
                 while q != NULL:
                     if is_tag(q, "NameOfSubstance"):
-                        add(f, "nm", lower_text(q))
-                    elif is_tag(q, "RegistryNumber") and direct_text(q) != "0":
-                        add(f, "rn", lower_text(q))
+                        lower_text(q, F_NM)
+                    elif is_tag(q, "RegistryNumber"):
+                        off = fb.nb
+                        direct_text(q)
+                        if same(off, fb.nb, b"0"):  # NLM's "no registry number"
+                            fb.nb = off
+                        else:
+                            strip_lower(off)
+                            add(F_RN, off)
                     q = q.next
             p = p.next
     elif is_tag(c, "SupplMeshList"):
-        add_children(c, f, "nm")
+        add_children(c, F_NM)
     elif is_tag(c, "CitationSubset"):
-        add(f, "sb", lower_text(c))
+        lower_text(c, F_SB)
     elif is_tag(c, "MeshHeadingList"):
-        mesh(c, f)
+        mesh(c)
     elif is_tag(c, "PersonalNameSubjectList"):
         p = c.children
         while p != NULL:
             if p.type == ELEMENT:
-                add(f, "ps", person_names(p)[0])
+                person_names(p, &name)
+                add_span(F_PS, name.short_off, name.short_len)
             p = p.next
     elif is_tag(c, "OtherID"):
-        add(f, "oid", lower_text(c))
+        lower_text(c, F_OID)
     elif is_tag(c, "KeywordList"):
         p = c.children
         while p != NULL:
             if p.type == ELEMENT:
-                word = all_text(p)
-                add(f, "ot", word.strip().lower())
-                add(f, "ot_text", word)
+                word = fb.nb
+                all_text(p)
+                word_len = fb.nb - word
+                off = fb.nb
+                app_copy(word, word_len)
+                strip_lower(off)
+                add(F_OT, off)
+                add_span(F_OT_TEXT, word, word_len)
             p = p.next
     elif is_tag(c, "GeneSymbolList"):
-        add_children(c, f, "gs")
+        add_children(c, F_GS)
     elif is_tag(c, "InvestigatorList"):
         p = c.children
         while p != NULL:
             if p.type == ELEMENT:
-                short, full = person_names(p)
-                add(f, "ir", short)
-                add(f, "fir", full)
-                ids_and_affiliations(p, f)
+                person_names(p, &name)
+                add_span(F_IR, name.short_off, name.short_len)
+                add_span(F_FIR, name.full_off, name.full_len)
+                ids_and_affiliations(p)
             p = p.next
     elif is_tag(c, "OtherAbstract"):
-        add(f, "oab", " ".join(abstract_texts(c)))
+        off = fb.nb
+        abstract_texts(c)
+        add(F_OAB, off)
     elif is_tag(c, "SpaceFlightMission"):
-        add(f, "sfm", lower_text(c))
+        lower_text(c, F_SFM)
+    return 0
+
+
+cdef int lowered_attr(int key, Tree* n, const char* name, const char* default) except -1:
+    """``f[key] = [attr.lower()]``: replaced, and kept even when empty."""
+    cdef Py_ssize_t off = fb.nb
+    app_cstr(attr(n, name, default))
+    lower(off)
+    clear(key)
+    put(key, off, fb.nb - off)
+    return 0
+
+
+cdef tuple walk(Tree* root, str tag):
+    """Fill the buffer with a record's fields; ``(pmid, version)``."""
+    cdef Tree* citation = root if is_tag(root, "MedlineCitation") else NULL
+    cdef Tree* c = root.children
+    cdef Py_ssize_t off
+    fb_reset()
+    while c != NULL:
+        if is_tag(c, "MedlineCitation"):
+            citation = c
+        elif is_tag(c, "PubmedData"):
+            pubmed_data(c)
+        c = c.next
+    if citation == NULL:
+        raise ValueError(f"<{tag}> has no MedlineCitation")
+    lowered_attr(F_STAT, citation, "Status", "")
+    lowered_attr(F_OWN, citation, "Owner", "NLM")  # the DTD's default
+    pmid, version = 0, 1
+    c = citation.children
+    while c != NULL:
+        if c.type == ELEMENT:
+            if is_tag(c, "PMID"):
+                off = fb.nb
+                direct_text(c)
+                pmid = int(value_str(off) or "0")
+                version = int(decode(attr(c, "Version", "1")))
+                fb.nb = off
+            else:
+                citation_child(c)
+        c = c.next
+    if not fb.present[F_CRDT] and fb.present[F_CREATED]:  # pre-2017 files: no history dates
+        set_int(F_CRDT, get_int(F_CREATED))
+        set_int(F_EDAT, get_int(F_CREATED))
+    drop(F_CREATED)
+    return pmid, version
 
 
 def search_fields(_Element elem not None):
@@ -514,7 +451,8 @@ def search_fields(_Element elem not None):
     cdef xmlNode* root = elem._c_node
     if is_tag(root, "PubmedBookArticle"):
         return _py.search_fields(elem)
-    return walk(root, elem.tag)
+    pmid, version = walk(root, elem.tag)
+    return pmid, version, fields_dict()
 
 
 def scan_fields(bytes data not None):
@@ -523,64 +461,54 @@ def scan_fields(bytes data not None):
     cdef Node* root = scan(data)
     if root == NULL or is_tag(root, "PubmedBookArticle"):
         return None
-    return walk(root, decode(root.name))
+    pmid, version = walk(root, decode(root.name))
+    return pmid, version, fields_dict()
+
+
+def scan_stream(bytes data not None):
+    """``(pmid, version, stream)``: the fields of :func:`scan_fields` as one bytes object, for
+    index encoders that read them without a Python object per value; None when it declines.
+
+    The stream holds each present field in the order of :data:`KEY_NAMES`: one byte, the
+    field's index in ``KEY_NAMES``; a native-endian uint32, its number of values; then each
+    value: for the ``int`` and ``ints`` kinds (:data:`KEY_KINDS`) a native-endian int64, for
+    ``text`` and ``texts`` a uint32 length and that many bytes of UTF-8."""
+    cdef Node* root = scan(data)
+    if root == NULL or is_tag(root, "PubmedBookArticle"):
+        return None
+    pmid, version = walk(root, decode(root.name))
+    return pmid, version, fields_stream()
 
 
 def scan_similar(bytes data not None):
     """The fields Similar articles reads (``ti``, ``ab``, and the MeSH ones), exactly as
     :func:`scan_fields` gives them, from a walk of only the title, abstract and headings; None
     when the scanner declines the record or it is a book."""
-    cdef dict fields = {}
     cdef Node* citation
     cdef Node* c
     cdef Node* a
     cdef Node* root = scan(data)
+    cdef Py_ssize_t off
     if root == NULL or is_tag(root, "PubmedBookArticle"):
         return None
     citation = root if is_tag(root, "MedlineCitation") else child(root, "MedlineCitation")
     if citation == NULL:
         return None
+    fb_reset()
+    drop(F_FLAGS)
     c = citation.children
     while c != NULL:
         if is_tag(c, "Article"):
             a = c.children
             while a != NULL:
                 if is_tag(a, "ArticleTitle"):
-                    add(fields, "ti", all_text(a))
+                    off = fb.nb
+                    all_text(a)
+                    add(F_TI, off)
                 elif is_tag(a, "Abstract"):
-                    abstract(a, fields)
+                    abstract(a)
                 a = a.next
         elif is_tag(c, "MeshHeadingList"):
-            mesh(c, fields)
+            mesh(c)
         c = c.next
-    return fields
-
-
-cdef tuple walk(Tree* root, str tag):
-    cdef dict fields = {"flags": []}
-    cdef Tree* citation = root if is_tag(root, "MedlineCitation") else NULL
-    cdef Tree* c = root.children
-    while c != NULL:
-        if is_tag(c, "MedlineCitation"):
-            citation = c
-        elif is_tag(c, "PubmedData"):
-            pubmed_data(c, fields)
-        c = c.next
-    if citation == NULL:
-        raise ValueError(f"<{tag}> has no MedlineCitation")
-    fields["stat"] = [attr(citation, "Status", "").lower()]
-    fields["own"] = [attr(citation, "Owner", "NLM").lower()]
-    pmid, version = 0, 1
-    c = citation.children
-    while c != NULL:
-        if c.type == ELEMENT:
-            if is_tag(c, "PMID"):
-                pmid, version = int(direct_text(c) or "0"), int(attr(c, "Version", "1"))
-            else:
-                citation_child(c, fields)
-        c = c.next
-    if "crdt" not in fields and "created" in fields:
-        fields["crdt"] = fields["edat"] = fields["created"]
-    fields.pop("created", None)
-    return pmid, version, fields
-
+    return fields_dict()

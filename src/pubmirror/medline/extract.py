@@ -442,9 +442,11 @@ ARTICLE: dict[str, Handler] = {
 # it when it was built (``pip install`` builds it where Cython and a C compiler are available).
 # Its ``scan_fields`` goes further: it reads a record's original bytes without lxml, or declines
 # (None) and leaves the record to lxml; without the extension it always declines.
-# ``scan_similar`` reads only what Similar articles needs (title, abstract, MeSH headings).
+# ``scan_similar`` reads only what Similar articles needs (title, abstract, MeSH headings);
+# ``scan_stream`` gives the fields as one bytes object, which index backends can encode without a
+# Python object per value (its layout: ``_cwalk.scan_stream``).
 try:
-    from pubmirror.medline._cwalk import scan_fields, scan_similar
+    from pubmirror.medline._cwalk import scan_fields, scan_similar, scan_stream
     from pubmirror.medline._cwalk import search_fields as fast_search_fields
 except ImportError:  # pragma: no cover - a build without the extension
     fast_search_fields = search_fields
@@ -453,4 +455,7 @@ except ImportError:  # pragma: no cover - a build without the extension
         return None
 
     def scan_similar(data: bytes) -> Fields | None:
+        return None
+
+    def scan_stream(data: bytes) -> tuple[int, int, bytes] | None:
         return None

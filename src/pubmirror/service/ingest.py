@@ -31,7 +31,7 @@ import zstandard
 from lxml import etree
 
 from pubmirror.errors import BadInputError
-from pubmirror.index.base import SearchIndex
+from pubmirror.index.base import Encoder, SearchIndex, StreamEncoder
 from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
@@ -157,7 +157,7 @@ class Ingestor:
             first = list(islice(chunks, DICT_SAMPLES))
             codec, dict_bytes = self._dictionary(first)
             if self.jobs == 1 or len(first) < DICT_SAMPLES:  # small: not worth starting workers
-                preparer = Preparer(codec, dict_bytes, self.index.encoder)
+                preparer = Preparer(codec, dict_bytes, *self._encoders)
                 for start in range(0, len(first), BATCH):
                     yield preparer.chunks(str(path), first[start:start + BATCH])
                 while batch := list(islice(chunks, BATCH)):
@@ -178,13 +178,17 @@ class Ingestor:
                     batch = next(batches, None) or list(islice(chunks, BATCH))
                     if not batch:
                         break
-                    pending.append(pool.submit(work, path, batch, codec, dict_bytes, self.index.encoder))
+                    pending.append(pool.submit(work, path, batch, codec, dict_bytes, *self._encoders))
                 if not pending:
                     return
                 yield pending.pop(0).result()
         finally:
             for fut in pending:
                 fut.cancel()
+
+    @property
+    def _encoders(self) -> tuple[Encoder, StreamEncoder | None]:
+        return self.index.encoder, self.index.stream_encoder
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import zstandard
 from lxml import etree
 
-from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
+from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields, scan_stream
 from pubmirror.medline.reader import Deletion
 from pubmirror.medline.split import Chunk, parse_chunk
 from pubmirror.errors import BadInputError
-from pubmirror.index.base import Encoder
+from pubmirror.index.base import Encoder, StreamEncoder
 from pubmirror.store.sqlite_store import compress, compressor
 
 
@@ -37,20 +37,35 @@ class Prepared:
 
 class Preparer:
     """Per-process state: the compressor for the store's current dictionary, and the index
-    backend's document encoder."""
+    backend's document encoders (from a fields dict, and from a field stream if it has one)."""
 
-    def __init__(self, codec: int, dict_bytes: bytes | None, encode: Encoder) -> None:
+    def __init__(
+        self, codec: int, dict_bytes: bytes | None, encode: Encoder,
+        encode_stream: StreamEncoder | None = None,
+    ) -> None:  # fmt: skip
         self.codec = codec if dict_bytes is not None else 0
         self.comp: zstandard.ZstdCompressor | None = compressor(self.codec, dict_bytes)
         self.encode = encode
+        self.encode_stream = encode_stream
 
     def record(self, data: bytes, fields: tuple[int, int, Fields]) -> Prepared:
         """Raises ValueError for a record without a usable PMID or Version."""
         pmid, version, found = fields
-        if pmid <= 0 or version <= 0:
-            raise ValueError(f"PMID {pmid} version {version} is not a valid citation key")
-        blob = compress(self.comp, data)
-        return Prepared(pmid, version, self.codec, blob, self.encode(pmid, found))
+        check_key(pmid, version)
+        return Prepared(pmid, version, self.codec, compress(self.comp, data), self.encode(pmid, found))
+
+    def scanned(self, data: bytes) -> Prepared | None:
+        """The fast path: the scanner's field stream straight into the backend's document;
+        None when the scanner declines the record or the backend reads no streams."""
+        if self.encode_stream is None:
+            return None
+        found = scan_stream(data)
+        if found is None:
+            return None
+        pmid, version, stream = found
+        check_key(pmid, version)
+        doc = self.encode_stream(pmid, stream)
+        return Prepared(pmid, version, self.codec, compress(self.comp, data), doc)
 
     def chunks(self, path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
         out: list[Prepared | Deletion] = []
@@ -61,13 +76,21 @@ class Preparer:
                     continue
                 # The scanner reads plain records without lxml; what it declines, lxml parses
                 # (and reports, with the line, if it is malformed).
-                fields = scan_fields(chunk.data)
-                if fields is None:
-                    fields = fast_search_fields(parse_chunk(path, chunk))
-                out.append(self.record(chunk.data, fields))
+                prepared = self.scanned(chunk.data)
+                if prepared is None:
+                    fields = scan_fields(chunk.data)
+                    if fields is None:
+                        fields = fast_search_fields(parse_chunk(path, chunk))
+                    prepared = self.record(chunk.data, fields)
+                out.append(prepared)
             except ValueError as exc:  # well-formed XML, but not a usable record
                 raise BadInputError(path, f"unusable <{chunk.tag}>: {exc}", chunk.line) from None
         return out
+
+
+def check_key(pmid: int, version: int) -> None:
+    if pmid <= 0 or version <= 0:
+        raise ValueError(f"PMID {pmid} version {version} is not a valid citation key")
 
 
 def deletion_of(elem: etree._Element) -> Deletion:
@@ -76,14 +99,16 @@ def deletion_of(elem: etree._Element) -> Deletion:
 
 
 # --- worker-process entry point (a ProcessPoolExecutor needs a module-level function) ---------
-_preparers: dict[tuple[int, Encoder], Preparer] = {}
+_preparers: dict[tuple[int, Encoder, StreamEncoder | None], Preparer] = {}
 
 
 def work(
-    path: str, chunks: list[Chunk], codec: int, dict_bytes: bytes | None, encode: Encoder
-) -> list[Prepared | Deletion]:
+    path: str, chunks: list[Chunk], codec: int, dict_bytes: bytes | None, encode: Encoder,
+    encode_stream: StreamEncoder | None,
+) -> list[Prepared | Deletion]:  # fmt: skip
     """Prepare a batch in a worker; each file may bring its own dictionary, kept per process."""
-    preparer = _preparers.get((codec, encode))
+    key = (codec, encode, encode_stream)
+    preparer = _preparers.get(key)
     if preparer is None:
-        preparer = _preparers[codec, encode] = Preparer(codec, dict_bytes, encode)
+        preparer = _preparers[key] = Preparer(codec, dict_bytes, encode, encode_stream)
     return preparer.chunks(path, chunks)

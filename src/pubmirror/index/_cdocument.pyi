@@ -1,0 +1,6 @@
+"""Type stub for the compiled document writer (see ``_cdocument.pyx``)."""
+
+from collections.abc import Iterable
+
+def configure(keyword_tags: Iterable[str], favoured_types: Iterable[str], span: int) -> None: ...
+def encode(pmid: int, stream: bytes) -> str: ...
