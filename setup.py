@@ -1,4 +1,5 @@
-"""Builds the optional compiled parts: the extractor (``pubmirror.medline._cwalk``), the index
+"""Builds the optional compiled parts: the extractor (``pubmirror.medline._cwalk``), the record
+splitter's loop (``pubmirror.medline._csplit``), the index
 document writer (``pubmirror.index._cdocument``) and the neighbour-build kernel
 (``pubmirror.query._cneighbours``); everything else is in pyproject.toml.
 Without Cython or a C compiler the build goes on, and ingest and the neighbour build use their
@@ -22,6 +23,7 @@ else:
                 include_dirs=lxml.get_include(),
                 optional=True,
             ),
+            Extension("pubmirror.medline._csplit", ["src/pubmirror/medline/_csplit.pyx"], optional=True),
             Extension(
                 "pubmirror.index._cdocument",
                 ["src/pubmirror/index/_cdocument.pyx"],

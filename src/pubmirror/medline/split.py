@@ -18,16 +18,23 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
 from pubmirror.errors import BadInputError
 
+take_records: Callable[[bytes, int, int, list[Any], Any, int], tuple[int, int]] | None
+try:
+    from pubmirror.medline._csplit import take_records
+except ImportError:  # pragma: no cover - a build without the extensions
+    take_records = None
+
 BLOCK = 8 << 20
+RUN = 512  # records the compiled loop cuts out before handing back to the generator
 ROOTS = (b"PubmedArticleSet", b"MedlineCitationSet")
 RECORDS = (b"PubmedArticle", b"PubmedBookArticle", b"MedlineCitation", b"DeleteCitation")
 _PROLOG_ITEM = re.compile(
@@ -128,11 +135,18 @@ class _Splitter:
             return
         self.advance(_START.match(self.buf, self.pos).end())  # type: ignore[union-attr]
         close = b"</" + root + b">"
+        run: list[Chunk] = []
         while True:
             self.skip_space()
             if self.buf.startswith(close, self.pos):
                 self.advance(self.pos + len(close))
                 break
+            if take_records is not None:  # the common case, compiled: whole records in the buffer
+                self.pos, self.line = take_records(self.buf, self.pos, self.line, run, Chunk, RUN)
+                if run:
+                    yield from run
+                    run.clear()
+                    continue
             yield self.element()
         self.trailer()
 

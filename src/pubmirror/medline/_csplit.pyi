@@ -1,0 +1,7 @@
+"""Type stub for the splitter's compiled loop (see ``_csplit.pyx``)."""
+
+from typing import Any
+
+def take_records(
+    buf: bytes, pos: int, line: int, out: list[Any], chunk_type: Any, limit: int
+) -> tuple[int, int]: ...
