@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
@@ -22,7 +22,9 @@ from pubmirror.formats import registry
 from pubmirror.index.base import Explanation
 from pubmirror.query import Diagnostic
 from pubmirror.service import FileResult, Pubmirror, fetch_sample, resolve_home
-from pubmirror.service.neighbours import BuildReport
+
+if TYPE_CHECKING:
+    from pubmirror.service.neighbours import BuildReport
 
 err = Console(stderr=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from pathlib import Path
 
 import platformdirs
@@ -16,10 +16,6 @@ from pubmirror.index.tantivy_index import SchemaMismatch, TantivyIndex
 from pubmirror.mesh import EMPTY, Vocabulary, is_category, is_tree_number, open_source
 from pubmirror.index.base import Explanation, Hits
 from pubmirror.query.filters import with_filters
-from pubmirror.service.neighbours import BuildReport, applied_file
-from pubmirror.service.neighbours import Progress as NeighbourProgress
-from pubmirror.service.neighbours import build as build_neighbours
-from pubmirror.service.neighbours import update as update_neighbours
 from pubmirror.service.similar import Neighbour, Similar
 from pubmirror.service.search import SORTS, SearchResult, run_explain, run_search
 from pubmirror.service.ingest import (
@@ -33,8 +29,12 @@ from pubmirror.service.ingest import (
     stored_fields,
 )
 from pubmirror.store.mesh_store import LoadSummary, MeshStore
-from pubmirror.store.neighbour_store import NeighbourStore
 from pubmirror.store.sqlite_store import Store, StoredRecord
+
+if TYPE_CHECKING:  # numpy and the neighbour build load only when a build exists or is asked for
+    from pubmirror.service.neighbours import BuildReport
+    from pubmirror.service.neighbours import Progress as NeighbourProgress
+    from pubmirror.store.neighbour_store import NeighbourStore
 
 
 def resolve_home(home: str | Path | None = None) -> Path:
@@ -156,9 +156,12 @@ class Pubmirror:
     def build_neighbours(self, jobs: int | None = None,
                          progress: NeighbourProgress | None = None) -> BuildReport:  # fmt: skip
         """Compute every record's top neighbours (``pubmirror neighbors build``)."""
+        from pubmirror.service.neighbours import build
+        from pubmirror.store.neighbour_store import NeighbourStore
+
         if self._neighbours is None:
             self._neighbours = NeighbourStore(self.home / "neighbors.sqlite")
-        return build_neighbours(self.store, self._neighbours, jobs or default_jobs(), progress)
+        return build(self.store, self._neighbours, jobs or default_jobs(), progress)
 
     def update_neighbours(self, jobs: int | None = None,
                           progress: NeighbourProgress | None = None) -> BuildReport | None:  # fmt: skip
@@ -166,18 +169,26 @@ class Pubmirror:
         built = self._built_neighbours()
         if built is None:
             return None
-        return update_neighbours(self.store, built, jobs or default_jobs(), progress)
+        from pubmirror.service.neighbours import update
+
+        return update(self.store, built, jobs or default_jobs(), progress)
 
     def _built_neighbours(self) -> NeighbourStore | None:
         """The neighbour store, if a build ever made one (reading never creates it)."""
         path = self.home / "neighbors.sqlite"
         if self._neighbours is None and path.exists():
+            from pubmirror.store.neighbour_store import NeighbourStore
+
             self._neighbours = NeighbourStore(path)
         return self._neighbours
 
     def _current_neighbours(self) -> NeighbourStore | None:
         built = self._built_neighbours()
-        if built is not None and built.ready_for(applied_file(self.store)):
+        if built is None:
+            return None
+        from pubmirror.service.neighbours import applied_file
+
+        if built.ready_for(applied_file(self.store)):
             return built
         return None
 

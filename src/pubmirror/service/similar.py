@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pubmirror.errors import NotFoundError
 from pubmirror.index.tantivy_index import TantivyIndex
@@ -18,8 +19,10 @@ from pubmirror.index.tantivy_similar import SimilarSearcher
 from pubmirror.medline.extract import Fields, scan_similar
 from pubmirror.query import pmra
 from pubmirror.service.ingest import stored_fields
-from pubmirror.store.neighbour_store import NeighbourStore
 from pubmirror.store.sqlite_store import Store
+
+if TYPE_CHECKING:  # the neighbour store brings numpy: only callers that have one import it
+    from pubmirror.store.neighbour_store import NeighbourStore
 
 __all__ = ["CANDIDATES", "QUERY_TERMS", "Neighbour", "Similar", "fields_vector", "similar_fields"]
 
