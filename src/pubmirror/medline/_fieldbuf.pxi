@@ -99,9 +99,16 @@ cdef int reserve_bytes(Py_ssize_t extra) except -1:
 
 cdef int app(const unsigned char* s, Py_ssize_t n) except -1:
     """Append bytes to the value being built."""
+    cdef Py_ssize_t i
+    cdef unsigned char* o
     if n > 0:
         reserve_bytes(n)
-        memcpy(fb.buf + fb.nb, s, n)
+        o = fb.buf + fb.nb
+        if n < 32:  # most text is a few words: a loop beats a call to memcpy
+            for i in range(n):
+                o[i] = s[i]
+        else:
+            memcpy(o, s, n)
         fb.nb += n
     return 0
 

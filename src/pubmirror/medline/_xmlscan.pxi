@@ -39,6 +39,7 @@ cdef struct Arena:
     Py_ssize_t na, attrs_cap
     unsigned char* out
     Py_ssize_t no, out_cap
+    bint full  # a node or attribute was refused: the reserved bounds were too small
 
 cdef enum:
     TAB = 9
@@ -73,6 +74,15 @@ for _i in range(256):
     NAME_CHAR[_i] = NAME_START[_i] or (48 <= _i <= 57) or _i == 46 or _i == 45
 
 
+# Bytes character_data copies as they are: printable ASCII but for '&', '<' and ']' (and, in
+# attribute values, the quotes, one of which ends the value); in text also TAB and LF.
+cdef unsigned char TEXT_PLAIN[256]
+cdef unsigned char ATTR_PLAIN[256]
+for _i in range(256):
+    ATTR_PLAIN[_i] = 0x20 <= _i < 0x80 and _i not in (38, 60, 93, 34, 39)
+    TEXT_PLAIN[_i] = (0x20 <= _i < 0x80 and _i not in (38, 60, 93)) or _i in (9, 10)
+
+
 cdef inline bint is_space(unsigned char c) noexcept nogil:
     return c == SPACE or c == LF or c == TAB  # a literal CR declines (libxml2 rewrites it)
 
@@ -99,6 +109,10 @@ cdef int reserve(Py_ssize_t nodes, Py_ssize_t attrs, Py_ssize_t out) except -1:
 
 
 cdef inline Node* new_node(int kind) noexcept nogil:
+    """A fresh node from the arena, or NULL when it is full (the caller declines)."""
+    if _arena.nn == _arena.nodes_cap:
+        _arena.full = True
+        return NULL
     cdef Node* n = &_arena.nodes[_arena.nn]
     _arena.nn += 1
     n.type = kind
@@ -119,7 +133,9 @@ cdef inline void append_child(Node* parent, Node* child) noexcept nogil:
 
 cdef inline const unsigned char* copy_name(const unsigned char* s, Py_ssize_t length) noexcept nogil:
     cdef unsigned char* o = _arena.out + _arena.no
-    memcpy(o, s, length)
+    cdef Py_ssize_t i
+    for i in range(length):  # names are short: a loop beats a call to memcpy
+        o[i] = s[i]
     o[length] = 0
     _arena.no += length + 1
     return o
@@ -241,7 +257,18 @@ cdef Py_ssize_t character_data(const unsigned char* s, Py_ssize_t p, Py_ssize_t 
     cdef unsigned char* o = start
     cdef unsigned char c
     cdef Py_ssize_t k
+    cdef const unsigned char* plain = &TEXT_PLAIN[0]
+    if in_attribute:
+        plain = &ATTR_PLAIN[0]
     while p < n:
+        # Runs of bytes that need no attention are most of a record: copied as they are read
+        # (runs are short, so a loop beats a call to memcpy).
+        while p < n and plain[s[p]]:
+            o[0] = s[p]
+            o += 1
+            p += 1
+        if p >= n:
+            break
         c = s[p]
         if c == stop:
             o[0] = 0
@@ -311,6 +338,9 @@ cdef Py_ssize_t attributes(const unsigned char* s, Py_ssize_t p, Py_ssize_t n,
             q += 1
         if q - name_at >= 3 and memcmp(s + name_at, b"xml", 3) == 0:
             return -1  # xmlns declarations and other reserved names: leave them to libxml2
+        if _arena.na == _arena.attrs_cap:
+            _arena.full = True
+            return -1
         a = &_arena.attrs[_arena.na]
         _arena.na += 1
         a.name = copy_name(s + name_at, q - name_at)
@@ -328,6 +358,8 @@ cdef Py_ssize_t attributes(const unsigned char* s, Py_ssize_t p, Py_ssize_t n,
             return -1
         quote = s[q]
         value = new_node(TEXT)
+        if value == NULL:
+            return -1
         q = character_data(s, q + 1, n, quote, True, &value.content)
         if q < 0:
             return -1
@@ -369,6 +401,8 @@ cdef Node* scan_tree(const unsigned char* s, Py_ssize_t n) noexcept nogil:
             if depth == 0:
                 return NULL  # text outside the root element
             node = new_node(TEXT)
+            if node == NULL:
+                return NULL
             p = character_data(s, p, n, LT, False, &node.content)
             if p < 0:
                 return NULL
@@ -391,6 +425,8 @@ cdef Node* scan_tree(const unsigned char* s, Py_ssize_t n) noexcept nogil:
             while q < n and NAME_CHAR[s[q]]:
                 q += 1
             node = new_node(ELEMENT)
+            if node == NULL:
+                return NULL
             node.name = copy_name(s + p + 1, q - p - 1)
             p = attributes(s, q, n, node)
             if p == -1:
@@ -411,9 +447,24 @@ cdef Node* scan_tree(const unsigned char* s, Py_ssize_t n) noexcept nogil:
     return NULL  # the data ends before the root closes
 
 
+SMALL_RECORD = 65536
+
+
 cdef Node* scan(bytes data) except? NULL:
     cdef const unsigned char* s = data
     cdef Py_ssize_t n = len(data), i, lt = 0, eq = 0
+    cdef Node* root
+    _arena.full = False
+    if n <= SMALL_RECORD:
+        # Bounds from the size alone, as a well-formed record's markup needs bytes: an element
+        # at least 4 ("<a/>"), a text node 1 between two tags, an attribute 5 (' a=""'); counting
+        # '<' and '=' first cost a tenth of the scan. Should input need more, the arena says it
+        # is full and the record is scanned again with counted bounds.
+        reserve(n // 2 + n // 5 + 4, n // 5 + 1, 2 * n + 16)
+        root = scan_tree(s, n)
+        if not _arena.full:
+            return root
+        _arena.full = False
     for i in range(n):
         if s[i] == LT:
             lt += 1
