@@ -57,7 +57,9 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: 2).")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="CPUs to use (default: 2): indexing takes up to two threads; more add worker "
+                   "processes that prepare records.")  # fmt: skip
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int | None) -> None:
     """Apply NLM MEDLINE/PubMed XML files (or folders of them) to the mirror."""

@@ -62,6 +62,9 @@ class SearchIndex(Protocol):
         """The same document from a field stream, when the backend can read one (cheaper at
         ingest: no Python object per value); None when it cannot."""
 
+    def set_threads(self, threads: int) -> None:
+        """How many threads the next writer may index with (the backend may use fewer)."""
+
     def add_json(self, documents: Iterable[str]) -> None:
         """Add documents, each what :attr:`encoder` made of a record."""
 

@@ -45,6 +45,8 @@ BATCH = 400
 DICT_SAMPLES = 1500
 DICT_MIN = 1000
 DICT_SIZE = 112 << 10
+# What ingest's worker processes run: ``prepare.work`` and the index backend's encoders.
+WORKER_MODULES = ["pubmirror.service.prepare", "pubmirror.index.tantivy_document"]
 Progress = Callable[[str, int], None]  # (file name, records done so far)
 Batches = Iterator[list["Prepared | Deletion"]]
 Reader = Callable[[Path], Batches]
@@ -96,11 +98,23 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+def share_jobs(jobs: int) -> tuple[int, int]:
+    """``(indexing threads, worker processes)`` for ingest on ``jobs`` CPUs.
+
+    tantivy's indexing threads take the first two CPUs; records are prepared in the ingest
+    process itself unless there are more. A pool beside two indexing threads on two CPUs was
+    slower than none (5.6 against 5.0 s for pubmed20n0014, measured): its workers only add the
+    cost of sending records to them and results back."""
+    threads = min(max(1, jobs), 2)
+    return threads, max(1, jobs) - threads
+
+
 class Ingestor:
     def __init__(self, store: Store, index: SearchIndex, jobs: int = 1) -> None:
         self.store = store
         self.index = index
-        self.jobs = max(1, jobs)
+        threads, self.workers = share_jobs(jobs)
+        index.set_threads(threads)
         self._pool: ProcessPoolExecutor | None = None
 
     def close(self) -> None:
@@ -156,7 +170,7 @@ class Ingestor:
             chunks = split_records(str(path), stream)
             first = list(islice(chunks, DICT_SAMPLES))
             codec, dict_bytes = self._dictionary(first)
-            if self.jobs == 1 or len(first) < DICT_SAMPLES:  # small: not worth starting workers
+            if not self.workers or len(first) < DICT_SAMPLES:  # small: not worth starting workers
                 preparer = Preparer(codec, dict_bytes, *self._encoders)
                 for start in range(0, len(first), BATCH):
                     yield preparer.chunks(str(path), first[start:start + BATCH])
@@ -174,7 +188,7 @@ class Ingestor:
         pending: list[Future[list[Prepared | Deletion]]] = []
         try:
             while True:
-                while len(pending) < 2 * self.jobs:
+                while len(pending) < 2 * self.workers:
                     batch = next(batches, None) or list(islice(chunks, BATCH))
                     if not batch:
                         break
@@ -192,8 +206,11 @@ class Ingestor:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # forkserver: forking a process that runs tantivy's writer threads is not safe.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("forkserver"))
+            # forkserver: forking a process that runs tantivy's writer threads is not safe. The
+            # server imports the workers' code once, before forking them.
+            context = get_context("forkserver")
+            context.set_forkserver_preload(WORKER_MODULES)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
 
     def _iterparse_batches(self, path: Path) -> Iterator[list[Prepared | Deletion]]:
