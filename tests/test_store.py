@@ -14,7 +14,7 @@ import zstandard
 from conftest import SAMPLE_2020, SAMPLE_2021, Rec, SampleHome, write_nlm
 from pubmirror.errors import DataError
 from pubmirror.service import Pubmirror
-from pubmirror.store.sqlite_store import VERSIONS, Store, nlm_rank
+from pubmirror.store.sqlite_store import VERSIONS, Store, compress, compress_all, compressor, nlm_rank
 
 
 def test_dictionary_trained_and_used(sample_home: SampleHome) -> None:
@@ -139,3 +139,16 @@ def test_not_a_database(tmp_path: Path) -> None:
     path.write_bytes(b"SQLite format 2\x00" + b"garbage" * 1000)
     with pytest.raises(DataError):
         Store(path)
+
+
+def test_batch_compression_gives_the_one_at_a_time_bytes(sample_records: list[Rec]) -> None:
+    """Ingest compresses a batch in one call (``compress_all``); each blob must be the frame
+    ``compress`` makes of that record alone, so either can be read back by the store."""
+    originals = [r.data for r in sample_records[:600]]
+    dictionary = zstandard.train_dictionary(112 << 10, originals, k=1024, d=8).as_bytes()
+    for comp in (compressor(1, dictionary), None):  # zstd with a dictionary, and zlib
+        blobs = compress_all(comp, originals)
+        assert blobs == [compress(comp, data) for data in originals]
+    assert compress_all(compressor(1, dictionary), []) == []
+    reader = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(dictionary))
+    assert [reader.decompress(b) for b in compress_all(compressor(1, dictionary), originals)] == originals

@@ -18,7 +18,7 @@ from pubmirror.medline.reader import Deletion
 from pubmirror.medline.split import Chunk, parse_chunk
 from pubmirror.errors import BadInputError
 from pubmirror.index.base import Encoder, StreamEncoder
-from pubmirror.store.sqlite_store import compress, compressor
+from pubmirror.store.sqlite_store import compress, compress_all, compressor
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,38 +54,40 @@ class Preparer:
         check_key(pmid, version)
         return Prepared(pmid, version, self.codec, compress(self.comp, data), self.encode(pmid, found))
 
-    def scanned(self, data: bytes) -> Prepared | None:
-        """The fast path: the scanner's field stream straight into the backend's document;
-        None when the scanner declines the record or the backend reads no streams."""
-        if self.encode_stream is None:
-            return None
-        found = scan_stream(data)
-        if found is None:
-            return None
-        pmid, version, stream = found
+    def keyed(self, path: str, chunk: Chunk) -> tuple[int, int, str]:
+        """A record's PMID, version and index document; ValueError for an unusable record."""
+        if self.encode_stream is not None:
+            # The fast path: the scanner's field stream straight into the backend's document.
+            found = scan_stream(chunk.data)
+            if found is not None:
+                pmid, version, stream = found
+                check_key(pmid, version)
+                return pmid, version, self.encode_stream(pmid, stream)
+        # The scanner reads plain records without lxml; what it declines, lxml parses (and
+        # reports, with the line, if it is malformed).
+        fields = scan_fields(chunk.data)
+        if fields is None:
+            fields = fast_search_fields(parse_chunk(path, chunk))
+        pmid, version, found_fields = fields
         check_key(pmid, version)
-        doc = self.encode_stream(pmid, stream)
-        return Prepared(pmid, version, self.codec, compress(self.comp, data), doc)
+        return pmid, version, self.encode(pmid, found_fields)
 
     def chunks(self, path: str, chunks: list[Chunk]) -> list[Prepared | Deletion]:
-        out: list[Prepared | Deletion] = []
+        keyed: list[tuple[int, int, str] | Deletion] = []
+        originals: list[bytes] = []
         for chunk in chunks:
             try:
                 if chunk.tag == "DeleteCitation":
-                    out.append(deletion_of(parse_chunk(path, chunk)))
+                    keyed.append(deletion_of(parse_chunk(path, chunk)))
                     continue
-                # The scanner reads plain records without lxml; what it declines, lxml parses
-                # (and reports, with the line, if it is malformed).
-                prepared = self.scanned(chunk.data)
-                if prepared is None:
-                    fields = scan_fields(chunk.data)
-                    if fields is None:
-                        fields = fast_search_fields(parse_chunk(path, chunk))
-                    prepared = self.record(chunk.data, fields)
-                out.append(prepared)
+                keyed.append(self.keyed(path, chunk))
+                originals.append(chunk.data)
             except ValueError as exc:  # well-formed XML, but not a usable record
                 raise BadInputError(path, f"unusable <{chunk.tag}>: {exc}", chunk.line) from None
-        return out
+        blobs = iter(compress_all(self.comp, originals))
+        codec = self.codec
+        return [k if isinstance(k, Deletion) else Prepared(k[0], k[1], codec, next(blobs), k[2])
+                for k in keyed]  # fmt: skip
 
 
 def check_key(pmid: int, version: int) -> None:
