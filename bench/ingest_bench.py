@@ -231,10 +231,11 @@ def report(runs: list[Ingest], anchor_rate: float, anchor_n: int, anchor_s: floa
     lines = [
         "Wall-clock time of `pubmirror ingest` run as a subprocess into a fresh, empty home: "
         "start-up, hashing, splitting, parsing, zstd compression, the SQLite transaction and "
-        "the tantivy commit, all included. `--jobs 1` runs one process, but tantivy indexes on "
-        "its own threads, which use the second core; the *one CPU* row is the same run pinned "
-        "to one core with `taskset -c 0`, the honest per-core figure. `--jobs 2` adds a worker "
-        "pool. The anchor is `pubmed_parser.parse_medline_xml` (pubmed-parser "
+        "the tantivy commit, all included. `--jobs 1` gives tantivy one indexing thread, which "
+        "runs beside the ingest thread and so may use the second core; the *one CPU* row is "
+        "the same run pinned to one core with `taskset -c 0`, the honest per-core figure. "
+        "`--jobs 2` gives tantivy two indexing threads (more CPUs would add worker processes; "
+        "docs/ingest.md). The anchor is `pubmed_parser.parse_medline_xml` (pubmed-parser "
         "0.5.1, default options) parsing the same file into a list of dicts: parse only, "
         "nothing stored.",
         "",
