@@ -404,9 +404,13 @@ def test_kill_mid_ingest_of_sample(sample: Path, sample_records: list[Rec], file
     good = write_nlm(files, "pubmed19n0001.xml", small)
     ingest(home, good)
     proc = start_cli(home, "ingest", str(sample / SAMPLE_2020))
-    time.sleep(4)
+    # Mid-transaction: the whole file takes 5-6 s here, its store commit coming after about 4.5.
+    time.sleep(2)
     assert proc.poll() is None, "ingest finished before the kill; the test needs a longer file"
     kill_group(proc)
+    with sqlite3.connect(home / "store.sqlite") as db:
+        committed = db.execute("SELECT COUNT(*) FROM files").fetchone()[0] > 1
+    assert not committed, "the file committed before the kill: kill earlier or use a longer file"
     records, versions = _assert_consistent(home, small)
     assert records == 25  # the big file committed nothing
     done = run_cli(home, "ingest", str(sample / SAMPLE_2020))
