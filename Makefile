@@ -36,6 +36,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PUBMIRROR) sample
 	$(PY) bench/ingest_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
+	$(PY) bench/ingest_stages.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
 	$(PY) bench/query_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
 	$(PY) bench/similar_bench.py --sample $(HOME_DIR)/sample --out docs/benchmarks.md
 
