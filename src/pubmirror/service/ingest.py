@@ -45,8 +45,6 @@ BATCH = 400
 DICT_SAMPLES = 1500
 DICT_MIN = 1000
 DICT_SIZE = 112 << 10
-# What ingest's worker processes run: ``prepare.work`` and the index backend's encoders.
-WORKER_MODULES = ["pubmirror.service.prepare", "pubmirror.index.tantivy_document"]
 Progress = Callable[[str, int], None]  # (file name, records done so far)
 Batches = Iterator[list["Prepared | Deletion"]]
 Reader = Callable[[Path], Batches]
@@ -207,9 +205,11 @@ class Ingestor:
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: forking a process that runs tantivy's writer threads is not safe. The
-            # server imports the workers' code once, before forking them.
+            # server imports what the workers run (prepare.work, the backend's encoders) once,
+            # before forking them.
             context = get_context("forkserver")
-            context.set_forkserver_preload(WORKER_MODULES)
+            modules = {work.__module__, *(e.__module__ for e in self._encoders if e is not None)}
+            context.set_forkserver_preload(sorted(modules))
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
 
