@@ -345,7 +345,7 @@ cdef int citation_child(Tree* c) except -1:
                     elif is_tag(q, "RegistryNumber"):
                         off = fb.nb
                         direct_text(q)
-                        if same(off, fb.nb, b"0"):  # NLM's "no registry number"
+                        if fb.nb - off == 1 and fb.buf[off] == 48:  # "0": no registry number
                             fb.nb = off
                         else:
                             strip_lower(off)

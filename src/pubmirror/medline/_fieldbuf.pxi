@@ -230,23 +230,6 @@ cdef int replace_value(Py_ssize_t off, str value) except -1:
     return 0
 
 
-cdef int strip_lower(Py_ssize_t off) except -1:
-    """``value.strip().lower()``."""
-    cdef Py_ssize_t start = off, end = fb.nb, i
-    cdef unsigned char c
-    if not is_ascii(off):
-        return replace_value(off, value_str(off).strip().lower())
-    while start < end and PY_SPACE[fb.buf[start]]:
-        start += 1
-    while end > start and PY_SPACE[fb.buf[end - 1]]:
-        end -= 1
-    for i in range(start, end):
-        c = fb.buf[i]
-        fb.buf[off + i - start] = c + 32 if 65 <= c <= 90 else c
-    fb.nb = off + (end - start)
-    return 0
-
-
 cdef int lower(Py_ssize_t off) except -1:
     """``value.lower()``."""
     cdef Py_ssize_t i
@@ -271,6 +254,13 @@ cdef int strip(Py_ssize_t off) except -1:
         end -= 1
     memmove(fb.buf + off, fb.buf + start, end - start)
     fb.nb = off + (end - start)
+    return 0
+
+
+cdef int strip_lower(Py_ssize_t off) except -1:
+    """``value.strip().lower()``."""
+    strip(off)
+    lower(off)
     return 0
 
 

@@ -3,11 +3,10 @@
 # The rules are extract.py's; what they need of Python's string semantics for non-ASCII text is
 # done by Python (see the transformations in _fieldbuf.pxi).
 
-_medline_date_int = _py.medline_date_int
+_date_of_parts = _py.date_of_parts
+_month_number = _py.month_number
 
 cdef const unsigned char* EMPTY = b""
-# MONTHS and SEASONS of extract.py, as byte strings for the ASCII path.
-cdef const char* MONTH_ABBR = b"janfebmaraprmayjunjulaugsepoctnovdec"
 
 
 cdef inline bint is_tag(Tree* n, const char* name) noexcept:
@@ -159,42 +158,10 @@ cdef inline long long number(Py_ssize_t off, Py_ssize_t end) noexcept:
     return v
 
 
-cdef inline bint same(Py_ssize_t off, Py_ssize_t end, const char* word) noexcept:
-    cdef Py_ssize_t n = strlen(word)
-    return end - off == n and memcmp(fb.buf + off, word, n) == 0
-
-
-cdef long long month_number(Py_ssize_t off) except -1:
-    """``extract.month_number`` of the ASCII value built since ``off`` (it is consumed)."""
-    cdef int m
-    strip_lower(off)
-    if digits(off, fb.nb):
-        return number(off, fb.nb)
-    if fb.nb - off >= 3:
-        for m in range(12):
-            if memcmp(fb.buf + off, MONTH_ABBR + 3 * m, 3) == 0:
-                return m + 1
-    return 0
-
-
-cdef long long season_number(Py_ssize_t off) except -1:
-    cdef Py_ssize_t end
-    strip_lower(off)
-    end = fb.nb
-    if same(off, end, b"winter"):
-        return 1
-    if same(off, end, b"spring"):
-        return 4
-    if same(off, end, b"summer"):
-        return 7
-    if same(off, end, b"fall") or same(off, end, b"autumn"):
-        return 10
-    return month_number(off)
-
-
 cdef long long date_int(Tree* n) except -1:
-    """``extract.date_int``: YYYYMMDD, 0 when unknown. Short ASCII parts are read here;
-    anything else (a MedlineDate, long or non-ASCII parts) by Python, with Python's rules."""
+    """``extract.date_int``: YYYYMMDD, 0 when unknown. Numeric Year, Month and Day parts (the
+    usual case) are read here, month names by ``extract.month_number``; a date with anything else
+    (a Season, a MedlineDate, long or non-ASCII parts) goes whole to ``extract.date_of_parts``."""
     cdef long long year = 0, month = 0, day = 0
     cdef Tree* c
     cdef Py_ssize_t off = fb.nb
@@ -205,30 +172,25 @@ cdef long long date_int(Tree* n) except -1:
         if c.type == ELEMENT:
             fb.nb = off
             direct_text(c)
-            if is_tag(c, "MedlineDate"):
-                year = _medline_date_int(value_str(off))
+            if (is_tag(c, "Season") or is_tag(c, "MedlineDate") or fb.nb - off > 9
+                    or not is_ascii(off)):
                 fb.nb = off
-                return year
-            if fb.nb - off > 9 or not is_ascii(off):
-                fb.nb = off
-                return date_int_py(n)
+                return date_of_parts(n)
             if is_tag(c, "Year"):
                 if digits(off, fb.nb):
                     year = number(off, fb.nb)
             elif is_tag(c, "Month"):
-                month = month_number(off)
+                month = number(off, fb.nb) if digits(off, fb.nb) else _month_number(value_str(off))
             elif is_tag(c, "Day"):
                 if digits(off, fb.nb):
                     day = number(off, fb.nb)
-            elif is_tag(c, "Season"):
-                month = season_number(off)
         c = c.next
     fb.nb = off
     return year * 10000 + month * 100 + day if year else 0
 
 
-cdef long long date_int_py(Tree* n) except -1:
-    """``date_int`` for the rare parts the ASCII path leaves to Python."""
+cdef long long date_of_parts(Tree* n) except -1:
+    """``date_int`` by Python's rules, for the dates the loop above does not read itself."""
     parts = []
     cdef Tree* c = n.children
     cdef Py_ssize_t off = fb.nb
@@ -239,19 +201,7 @@ cdef long long date_int_py(Tree* n) except -1:
             parts.append((decode(c.name), value_str(off)))
         c = c.next
     fb.nb = off
-    year = month = day = 0
-    for tag, value in parts:
-        if tag == "Year" and value.isdigit():
-            year = int(value)
-        elif tag == "Month":
-            month = _py.month_number(value)
-        elif tag == "Day" and value.isdigit():
-            day = int(value)
-        elif tag == "Season":
-            month = _py.SEASONS.get(value.strip().lower(), 0) or _py.month_number(value)
-        elif tag == "MedlineDate":
-            return _medline_date_int(value)
-    result = year * 10000 + month * 100 + day if year else 0
+    result = _date_of_parts(parts)
     if not 0 <= result < 2**62:
         raise ValueError(f"date out of range: {result}")
     return result

@@ -15,7 +15,7 @@ unknown month or day, so that ``2005[dp]`` is the range 20050000–20051299.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lxml import etree
@@ -59,9 +59,13 @@ def date_int(elem: etree._Element | None) -> int:
     """A PubDate/DateCompleted/PubMedPubDate element as ``YYYYMMDD`` (0 when unknown)."""
     if elem is None:
         return 0
+    return date_of_parts((str(part.tag), part.text or "") for part in elem)
+
+
+def date_of_parts(parts: Iterable[tuple[str, str]]) -> int:
+    """``date_int`` from a date element's ``(tag, text)`` children, in order."""
     year = month = day = 0
-    for part in elem:
-        tag, value = part.tag, part.text or ""
+    for tag, value in parts:
         if tag == "Year" and value.isdigit():
             year = int(value)
         elif tag == "Month":
