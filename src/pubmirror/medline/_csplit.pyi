@@ -3,5 +3,6 @@
 from typing import Any
 
 def take_records(
-    buf: bytes, pos: int, line: int, out: list[Any], chunk_type: Any, limit: int
+    buf: bytes, pos: int, line: int, names: tuple[bytes, ...], out: list[Any], chunk_type: Any,
+    limit: int,
 ) -> tuple[int, int]: ...

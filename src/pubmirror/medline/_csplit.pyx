@@ -5,8 +5,8 @@
 errors and anything unusual). This takes only the common case off its hands: white space, then a
 record element, ``<PubmedArticle>`` to ``</PubmedArticle>``, wholly inside the buffer. It stops at
 anything else and says where, and the Python code goes on from there exactly as before, so the
-two cannot disagree on what a file holds. In Python this loop cost about 20 µs a record (regular
-expression, slicing, line counting); here about 2 (measured on pubmed20n0014).
+two cannot disagree on what a file holds. Splitting pubmed20n0014 took 12.5 µs a record with
+this loop, gzip included, against 23 in Python (regular expression, slicing, line counting).
 """
 
 from libc.string cimport memchr, memcmp, memcpy
@@ -15,11 +15,6 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 cdef extern from "string.h":
     void* memmem(const void* haystack, size_t haystack_len, const void* needle,
                  size_t needle_len) nogil  # a GNU extension, in every libc we build on
-
-# split.RECORDS, in the same order.
-cdef tuple NAMES = (b"PubmedArticle", b"PubmedBookArticle", b"MedlineCitation", b"DeleteCitation")
-cdef tuple TAGS = tuple(n.decode() for n in NAMES)
-
 
 cdef inline bint is_space(unsigned char c) noexcept:
     # What split.py's skip_space skips.
@@ -47,26 +42,28 @@ cdef Py_ssize_t newlines(const unsigned char* s, Py_ssize_t n) noexcept:
         p += 1
 
 
-cdef int record_name(const unsigned char* s, Py_ssize_t n) noexcept:
-    """Which of NAMES ``s[:n]`` is, or -1."""
+cdef int record_name(tuple names, const unsigned char* s, Py_ssize_t n):
+    """Which of ``names`` (bytes) ``s[:n]`` is, or -1."""
     cdef int i
     cdef bytes name
-    for i in range(4):
-        name = NAMES[i]
+    for i in range(len(names)):
+        name = names[i]
         if len(name) == n and memcmp(<const char*>name, s, n) == 0:
             return i
     return -1
 
 
-def take_records(bytes buf not None, Py_ssize_t pos, Py_ssize_t line, list out not None,
-                 chunk_type, Py_ssize_t limit):
-    """Append a ``chunk_type(tag, data, line)`` for each complete record at ``buf[pos:]``, at
-    most ``limit``; ``(pos, line)`` just after the last one taken."""
+def take_records(bytes buf not None, Py_ssize_t pos, Py_ssize_t line, tuple names not None,
+                 list out not None, chunk_type, Py_ssize_t limit):
+    """Append a ``chunk_type(tag, data, line)`` for each complete record at ``buf[pos:]`` whose
+    tag is one of ``names`` (bytes), at most ``limit``; ``(pos, line)`` just after the last one
+    taken."""
     cdef const unsigned char* s = buf
     cdef Py_ssize_t n = len(buf), p, q, name_len, body
     cdef const unsigned char* found
     cdef char close[24]
     cdef int which
+    cdef list tags = [name.decode() for name in names]
     while limit > 0:
         p = pos
         while p < n and is_space(s[p]):
@@ -79,7 +76,7 @@ def take_records(bytes buf not None, Py_ssize_t pos, Py_ssize_t line, list out n
         name_len = q - p - 1
         if q >= n or name_len > 20:
             break
-        which = record_name(s + p + 1, name_len)
+        which = record_name(names, s + p + 1, name_len)
         if which < 0 or not (s[q] == 62 or is_regex_space(s[q])):  # '>' or white space
             break
         found = <const unsigned char*>memchr(s + q, 62, n - q)
@@ -94,7 +91,7 @@ def take_records(bytes buf not None, Py_ssize_t pos, Py_ssize_t line, list out n
             break  # the record goes on past the buffer: Python refills it
         q = found - s + name_len + 3
         line += newlines(s + pos, p - pos)
-        out.append(chunk_type(TAGS[which], PyBytes_FromStringAndSize(<const char*>s + p, q - p),
+        out.append(chunk_type(tags[which], PyBytes_FromStringAndSize(<const char*>s + p, q - p),
                               line))
         line += newlines(s + p, q - p)
         pos = q

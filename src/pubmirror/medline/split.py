@@ -27,7 +27,8 @@ from lxml import etree
 
 from pubmirror.errors import BadInputError
 
-take_records: Callable[[bytes, int, int, list[Any], Any, int], tuple[int, int]] | None
+TakeRecords = Callable[[bytes, int, int, tuple[bytes, ...], list[Any], Any, int], tuple[int, int]]
+take_records: TakeRecords | None
 try:
     from pubmirror.medline._csplit import take_records
 except ImportError:  # pragma: no cover - a build without the extensions
@@ -142,7 +143,8 @@ class _Splitter:
                 self.advance(self.pos + len(close))
                 break
             if take_records is not None:  # the common case, compiled: whole records in the buffer
-                self.pos, self.line = take_records(self.buf, self.pos, self.line, run, Chunk, RUN)
+                self.pos, self.line = take_records(
+                    self.buf, self.pos, self.line, RECORDS, run, Chunk, RUN)
                 if run:
                     yield from run
                     run.clear()
