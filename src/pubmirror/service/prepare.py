@@ -56,16 +56,18 @@ class Preparer:
 
     def keyed(self, path: str, chunk: Chunk) -> tuple[int, int, str]:
         """A record's PMID, version and index document; ValueError for an unusable record."""
+        # The scanner reads plain records without lxml, straight into the backend's document
+        # when it takes a field stream; what the scanner declines (it declines the same bytes
+        # whichever way it is asked), lxml parses, and reports with the line if malformed.
         if self.encode_stream is not None:
-            # The fast path: the scanner's field stream straight into the backend's document.
             found = scan_stream(chunk.data)
             if found is not None:
                 pmid, version, stream = found
                 check_key(pmid, version)
                 return pmid, version, self.encode_stream(pmid, stream)
-        # The scanner reads plain records without lxml; what it declines, lxml parses (and
-        # reports, with the line, if it is malformed).
-        fields = scan_fields(chunk.data)
+            fields = None
+        else:
+            fields = scan_fields(chunk.data)
         if fields is None:
             fields = fast_search_fields(parse_chunk(path, chunk))
         pmid, version, found_fields = fields
