@@ -1,14 +1,17 @@
 # cython: language_level=3
 """The tantivy document of a record, written from the compiled walker's field stream.
 
-:func:`pubmirror.index.tantivy_index.document_json` turns a fields dict into the JSON that
+:func:`pubmirror.index.tantivy_document.document_json` turns a fields dict into the JSON that
 ``add_json`` takes. At ingest this does the same from ``_cwalk.scan_stream``'s bytes, writing
-the JSON into a buffer reused from record to record, with no Python object per value: it cost
-about a fifth of what building the dict and then the document did (measured on the sample). A
-test checks that both give the same document for every sample record.
+the JSON into a buffer reused from record to record, with no Python object per value: about
+10 µs a record, where ``document_json`` took 23 over a dict that cost more to build than the
+stream (measured on the sample). A test checks that both give the same document for every
+sample record.
 
-:func:`configure` is called once by the tantivy backend with the schema's keyword tags and the
-Best Match constants, so the rules live in one place.
+:func:`configure` is called once by ``tantivy_document`` with the schema's keyword tags and the
+Best Match constants, so those tables live in one place; the rules themselves (``tag=value``
+terms, each once; the sort keys and the prior) are ``document_json``'s and ``sort_keys``',
+written again here, and the test holds the two together.
 """
 
 from libc.stdint cimport int64_t, uint32_t

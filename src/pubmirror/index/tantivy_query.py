@@ -2,7 +2,7 @@
 resolver asks about the indexed records.
 
 One function per plan node. Keyword leaves become terms of the single ``kw`` field
-(``tag=value``, see :func:`pubmirror.index.tantivy_index.keyword_term`); a keyword prefix (author
+(``tag=value``, see :func:`pubmirror.index.tantivy_document.keyword_term`); a keyword prefix (author
 initials, ``smith*[au]``) becomes a regular expression over that field's term dictionary;
 proximity (PubMed: any order, at most N words apart) is a sloppy phrase tried in every order
 of its words (up to four words; longer ones in the order typed).
@@ -15,11 +15,11 @@ from itertools import islice, permutations
 
 import tantivy
 
+from pubmirror.index.tantivy_document import KEYWORDS, keyword_term
 from pubmirror.query.plan import And, Keyword, Not, Nothing, Or, Plan, Pmids, Range, Terms, Text
 
 __all__ = ["TantivyLexicon", "compile_field", "compile_plan", "leaf_fields"]
 
-KEYWORDS = "kw"
 MAX_PERMUTED = 4  # 4! = 24 phrase queries; beyond that proximity keeps the typed order
 _REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")
 
@@ -72,7 +72,7 @@ def compile_field(leaf: Plan, field: str, schema: tantivy.Schema) -> tantivy.Que
     if isinstance(leaf, Text):
         if field in leaf.fields:
             return _words(leaf, schema, field)
-        return tantivy.Query.term_query(schema, KEYWORDS, f"{field}={leaf.value}")
+        return tantivy.Query.term_query(schema, KEYWORDS, keyword_term(field, leaf.value))
     if isinstance(leaf, Terms):
         return tantivy.Query.term_set_query(schema, field, list(leaf.terms))
     if isinstance(leaf, Keyword):
@@ -99,7 +99,7 @@ FIELD_BOOST = {"ti": 2.0, "mesh_text": 1.5, "ot_text": 1.5, "ab": 1.0, "oab": 0.
 def _text(plan: Text, schema: tantivy.Schema) -> tantivy.Query:
     queries = [_boost(_words(plan, schema, f), FIELD_BOOST.get(f, 1.0)) for f in plan.fields]
     if plan.keywords and plan.value:
-        terms = [f"{tag}={plan.value}" for tag in plan.keywords]
+        terms = [keyword_term(tag, plan.value) for tag in plan.keywords]
         queries.append(tantivy.Query.term_set_query(schema, KEYWORDS, terms))
     return _any(queries)
 
@@ -130,12 +130,12 @@ def _words(plan: Text, schema: tantivy.Schema, field: str) -> tantivy.Query:
 
 def _keyword(plan: Keyword, schema: tantivy.Schema) -> tantivy.Query:
     queries = []
-    terms = [f"{tag}={v}" for tag in plan.tags for v in plan.values]
+    terms = [keyword_term(tag, v) for tag in plan.tags for v in plan.values]
     if terms:
         queries.append(tantivy.Query.term_set_query(schema, KEYWORDS, terms))
     for tag in plan.tags:
         for prefix in plan.prefixes:
-            pattern = _escape(f"{tag}={prefix}") + ".*"
+            pattern = _escape(keyword_term(tag, prefix)) + ".*"
             queries.append(tantivy.Query.regex_query(schema, KEYWORDS, pattern))
     return _any(queries)
 
@@ -157,10 +157,10 @@ class TantivyLexicon:
         return list(self.analyzer.analyze(text))
 
     def has_keyword(self, tag: str, value: str) -> bool:
-        return bool(self.searcher.doc_freq(KEYWORDS, f"{tag}={value}"))
+        return bool(self.searcher.doc_freq(KEYWORDS, keyword_term(tag, value)))
 
     def has_keyword_prefix(self, tag: str, prefix: str) -> bool:
-        return bool(self.searcher.terms_with_prefix(KEYWORDS, f"{tag}={prefix}", limit=1))
+        return bool(self.searcher.terms_with_prefix(KEYWORDS, keyword_term(tag, prefix), limit=1))
 
     def has_phrase(self, fields: Sequence[str], words: Sequence[str]) -> bool:
         query = _any([
