@@ -116,3 +116,19 @@ def test_unknown_tag_is_a_diagnostic_not_a_failure(corpus: tuple[Pubmirror, dict
     result = service.search("lupus[zz]")
     assert [d.code for d in result.diagnostics] == ["unknown-tag"]
     assert result.count == service.search("lupus").count > 0
+
+
+def test_a_keyword_value_is_one_term_whatever_its_white_space(tmp_path: Path) -> None:
+    # The keyword field's terms reach tantivy as one string split at white space; a value's own
+    # white space (a tab here, from NLM's text as it stands) must not split it into terms.
+    xml = seed_file("pubmed-15866703.xml").read_bytes()
+    edited = xml.replace(b">Journal Article</PublicationType>", b">Journal\tArticle</PublicationType>")
+    assert edited != xml
+    (tmp_path / "seed.xml").write_bytes(edited)
+    with Pubmirror(tmp_path / "home") as service:
+        service.ingest([tmp_path / "seed.xml"], jobs=1)
+        assert service.search('"journal article"[pt]').pmids == [15866703]
+        assert service.search("journal arti*[pt]").pmids == [15866703]  # a prefix, as a regex
+        assert service.search("toubi e[1au]").pmids == [15866703]
+        for part in ("journal[pt]", "article[pt]"):
+            assert service.search(part).count == 0, part

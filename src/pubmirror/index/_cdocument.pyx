@@ -10,7 +10,8 @@ sample record.
 
 :func:`configure` is called once by ``tantivy_document`` with the schema's keyword tags and the
 Best Match constants, so those tables live in one place; the rules themselves (``tag=value``
-terms, each once; the sort keys and the prior) are ``document_json``'s and ``sort_keys``',
+terms, each once, U+FFFF for white space in a term; the sort keys and the prior) are
+``document_json``'s, ``keyword_term``'s and ``sort_keys``',
 written again here, and the test holds the two together.
 """
 
@@ -109,17 +110,26 @@ cdef int put_int(long long value) except -1:
 cdef const char* HEX = b"0123456789abcdef"
 
 
-cdef int put_escaped(const unsigned char* s, Py_ssize_t n) except -1:
-    """The bytes of a JSON string's contents; UTF-8 passes through."""
+cdef inline bint ascii_space(unsigned char c) noexcept:
+    """Rust's ``is_ascii_whitespace``: where tantivy's whitespace tokenizer splits."""
+    return c == 32 or c == 9 or c == 10 or c == 13 or c == 12
+
+
+cdef int put_escaped(const unsigned char* s, Py_ssize_t n, bint term=False) except -1:
+    """The bytes of a JSON string's contents; UTF-8 passes through. In a keyword ``term``,
+    white space becomes U+FFFF (``tantivy_document.keyword_term``)."""
     global used
     cdef Py_ssize_t i
     cdef unsigned char c
     grow(6 * n)
     for i in range(n):
         c = s[i]
-        if c >= 0x20 and c != 34 and c != 92:
+        if c > 0x20 and c != 34 and c != 92 or c == 32 and not term:
             out[used] = c
             used += 1
+        elif term and ascii_space(c):
+            memcpy(out + used, b"\xef\xbf\xbf", 3)
+            used += 3
         elif c == 34 or c == 92:
             out[used] = 92
             out[used + 1] = c
@@ -171,7 +181,7 @@ cdef bint seen_before(const unsigned char* s, Py_ssize_t first, Py_ssize_t at,
 
 
 cdef int keywords(const unsigned char* s, Py_ssize_t n) except -1:
-    """``"kw":["tag=value",…]``, each term once, or nothing when there are none."""
+    """``"kw":"tag=value …"``, each term once, or nothing when there are none."""
     cdef Py_ssize_t pos = 0, first, tag_len
     cdef uint32_t count, j, length
     cdef int k
@@ -188,15 +198,14 @@ cdef int keywords(const unsigned char* s, Py_ssize_t n) except -1:
         for j in range(count):
             length = u32(s + pos)
             if not seen_before(s, first, pos, length):
-                put(b',"' if any_term else b',"kw":["', 2 if any_term else 8)
+                put(b" " if any_term else b',"kw":"', 1 if any_term else 7)
                 any_term = True
                 put(name_of[k], tag_len)
                 put(b"=", 1)
-                put_escaped(s + pos + 4, length)
-                put(b'"', 1)
+                put_escaped(s + pos + 4, length, True)
             pos += 4 + length
     if any_term:
-        put(b"]", 1)
+        put(b'"', 1)
     return 0
 
 

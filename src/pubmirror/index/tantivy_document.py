@@ -15,10 +15,20 @@ from pubmirror.index.base import StreamEncoder
 KEYWORDS = "kw"  # the one field holding every keyword search field as "tag=value" terms
 KEYWORD_SET = frozenset(schema.KEYWORD)
 
+# The keyword field's terms reach tantivy as one string, split at ASCII white space by its
+# tokenizer (tantivy's ``whitespace``, registered under this name): one string instead of a JSON
+# list of about 60 cost tantivy 10 µs a record less to parse and index (measured on the sample).
+# White space inside a value becomes U+FFFF, a character XML 1.0 does not allow, so no value
+# can hold it and no two values map to the same term unless they differ only in white space.
+KEYWORD_TOKENIZER = "kw"
+SPACE_IN_TERM = "\uffff"
+_IN_TERM = str.maketrans({c: SPACE_IN_TERM for c in " \t\n\r\x0c"})  # Rust's is_ascii_whitespace
+
 
 def keyword_term(tag: str, value: str) -> str:
-    """The term a keyword value is indexed as: ``mh=lupus erythematosus, systemic``."""
-    return f"{tag}={value}"
+    """The term a keyword value is indexed as: ``mh=lupus erythematosus, systemic``, with
+    U+FFFF for each space."""
+    return f"{tag}={value}".translate(_IN_TERM)
 
 
 def document_json(pmid: int, fields: dict[str, object]) -> str:
@@ -30,13 +40,12 @@ def document_json(pmid: int, fields: dict[str, object]) -> str:
         if not value:
             continue
         if tag in KEYWORD_SET:
-            prefix = tag + "="
             for v in value:  # type: ignore[attr-defined]
-                add(prefix + v)
+                add(keyword_term(tag, v))
         else:
             doc[tag] = value
     if keywords:
-        doc[KEYWORDS] = list(dict.fromkeys(keywords))  # each term once: tantivy pays per value
+        doc[KEYWORDS] = " ".join(dict.fromkeys(keywords))  # each term once: tantivy pays per term
     doc.update(sort_keys(pmid, fields))
     # orjson: 6 µs a record where the stdlib's json took 72 µs (measured on the sample).
     return orjson.dumps(doc).decode()

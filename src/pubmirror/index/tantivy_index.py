@@ -18,7 +18,12 @@ import tantivy
 from pubmirror.errors import DataError
 from pubmirror.index import schema
 from pubmirror.index.base import Encoder, Explanation, Hits, StreamEncoder
-from pubmirror.index.tantivy_document import KEYWORDS, document_json, encode_stream
+from pubmirror.index.tantivy_document import (
+    KEYWORD_TOKENIZER,
+    KEYWORDS,
+    document_json,
+    encode_stream,
+)
 from pubmirror.index.tantivy_query import TantivyLexicon, compile_field, compile_plan, leaf_fields
 from pubmirror.query.plan import Plan, leaves
 
@@ -67,6 +72,12 @@ def text_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def keyword_analyzer() -> tantivy.TextAnalyzer:
+    """The keyword field's: its document value is the record's terms, one string (see
+    :data:`~pubmirror.index.tantivy_document.KEYWORD_TOKENIZER`)."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
 _ANALYZER: tantivy.TextAnalyzer | None = None
 
 
@@ -83,7 +94,7 @@ def build_schema() -> tantivy.Schema:
     b.add_integer_field("pmid", stored=True, indexed=True, fast=True)
     for name in schema.TEXT:
         b.add_text_field(name, tokenizer_name=ANALYZER, index_option="position")
-    b.add_text_field(KEYWORDS, tokenizer_name="raw", index_option="basic")
+    b.add_text_field(KEYWORDS, tokenizer_name=KEYWORD_TOKENIZER, index_option="basic")
     for name in schema.DATES:
         b.add_integer_field(name, indexed=True, fast=True)
     for name in schema.LINKS:
@@ -109,6 +120,7 @@ class TantivyIndex:
                 raise SchemaMismatch(f"the search index at {path} has an older schema") from None
             raise DataError(f"cannot open the search index at {path}: {exc}") from None
         self.index.register_tokenizer(ANALYZER, text_analyzer())
+        self.index.register_tokenizer(KEYWORD_TOKENIZER, keyword_analyzer())
         self.analyzer = text_analyzer()
         self._writer: tantivy.IndexWriter | None = None
         self._threads = 2

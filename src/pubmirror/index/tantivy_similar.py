@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import tantivy
 
+from pubmirror.index.tantivy_document import keyword_term as document_keyword_term
 from pubmirror.index.tantivy_index import KEYWORDS, TantivyIndex
 from pubmirror.query.pmra import MESH, PAIR, variants
 
@@ -31,7 +32,8 @@ def keyword_term(term: str) -> str | None:
     """The keyword-field term of a pmra MeSH term (``mh:x`` → ``mh=x``, ``mhsh:x/y`` →
     ``mhsh=x/y``); None for a word."""
     if term.startswith((MESH, PAIR)):
-        return term.replace(":", "=", 1)
+        tag, _, value = term.partition(":")
+        return document_keyword_term(tag, value)
     return None
 
 
