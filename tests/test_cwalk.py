@@ -76,3 +76,23 @@ def test_malformed_input_is_refused_by_both() -> None:
     for search_fields in (extract.search_fields, _cwalk.search_fields):
         with pytest.raises(ValueError, match="no MedlineCitation"):
             search_fields(elem)
+
+
+@pytest.mark.parametrize("month", [
+    "Apr", "APR", "april", "Sept", "sep", " Jun", "Jun ", "Xyz", "Ju", "", "12", "04", "Dé", "Äpr",
+])  # fmt: skip
+def test_month_names_are_read_as_extract_reads_them(month: str) -> None:
+    # The compiled walker reads plain three-letter names itself and asks extract.month_number
+    # for the rest; either way the dates must be extract.py's.
+    from lxml import etree
+
+    from pubmirror.medline import _cwalk
+
+    xml = (SEED / "pubmed-15866703.xml").read_bytes()
+    edited = xml.replace(b"<Month>Apr</Month>", f"<Month>{month}</Month>".encode(), 1)
+    assert edited != xml or month == "Apr"
+    record = edited[edited.index(b"<PubmedArticle>"):edited.index(b"</PubmedArticle>") + 16]
+    expected = extract.search_fields(etree.fromstring(record))
+    assert _cwalk.search_fields(etree.fromstring(record)) == expected
+    assert _cwalk.scan_fields(record) in (expected, None)  # None: declined, lxml reads it
+    assert expected[2]["dp"] // 100 % 100 == extract.month_number(month)
