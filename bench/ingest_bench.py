@@ -27,7 +27,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from pathlib import Path
 
 FILE1 = "pubmed20n0014.xml.gz"
@@ -126,6 +127,13 @@ class Ingest:
     stored: int  # records in the store afterwards (``pubmirror stats``)
     store_bytes: int
     index_bytes: int
+    rounds: tuple[float, ...] = ()  # seconds of every round, when the run was repeated
+
+
+def median(runs: list[Ingest]) -> Ingest:
+    """The run of median time, carrying the seconds of all rounds in their order."""
+    middle = sorted(runs, key=lambda i: i.run.seconds)[len(runs) // 2]
+    return replace(middle, rounds=tuple(i.run.seconds for i in runs))
 
 
 def cli(home: Path, *args: str) -> list[str]:
@@ -203,6 +211,10 @@ def machine() -> str:
 MB = 1_000_000
 
 
+def _secs(values: Iterable[float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -218,8 +230,10 @@ def row(i: Ingest, xml: dict[Path, int]) -> str:
             f"{i.run.tree_kb / 1024:,.0f} |")  # fmt: skip
 
 
-def report(runs: list[Ingest], anchor_rate: float, anchor_n: int, anchor_s: float,
-           anchor_run: Run, xml: dict[Path, int], sample: Path) -> str:  # fmt: skip
+def report(runs: list[Ingest], anchors: list[tuple[int, float, Run]], xml: dict[Path, int],
+           sample: Path) -> str:  # fmt: skip
+    anchor_n, anchor_s, anchor_run = sorted(anchors, key=lambda a: a[1])[len(anchors) // 2]
+    anchor_rate = anchor_n / anchor_s
     by = {(i.label, i.jobs): i for i in runs}
     rate = {k: v.records / v.run.seconds for k, v in by.items()}
     per_core = rate[(PINNED, 1)] / anchor_rate if (PINNED, 1) in rate else 0.0
@@ -238,6 +252,14 @@ def report(runs: list[Ingest], anchor_rate: float, anchor_n: int, anchor_s: floa
         "docs/ingest.md). The anchor is `pubmed_parser.parse_medline_xml` (pubmed-parser "
         "0.5.1, default options) parsing the same file into a list of dicts: parse only, "
         "nothing stored.",
+        "",
+        f"The anchor and the {FILE1} runs were repeated {len(anchors)} times, interleaved "
+        "(the anchor, then each ingest of that file, then again), because this machine's "
+        "speed drifts by 10–30% from one minute to the next; the table shows the run of median "
+        "time of each, and the ratios divide medians. Seconds of each round: "
+        + "; ".join([f"anchor {_secs(a[1] for a in anchors)}",
+                     *(f"{i.label} jobs {i.jobs} {_secs(i.rounds)}" for i in runs if i.rounds)])
+        + ".",
         "",
         f"Machine: {machine()}.",
         "",
@@ -303,23 +325,32 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sample", type=Path, required=True, help="folder with the two sample files")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     ap.add_argument("--tmp", default=None, help="where to make the temporary homes")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="times to repeat the anchor and the pubmed20n0014 runs (median kept)")
     args = ap.parse_args(argv)
     files = [args.sample / FILE1, args.sample / FILE2]
     for f in files:
         if not f.exists():
             raise SystemExit(f"missing {f}: run `pubmirror sample` first")
     xml = {f: xml_bytes(f) for f in files}
-    print("anchor: pubmed_parser ...", file=sys.stderr, flush=True)
-    anchor_n, anchor_s, anchor_run = anchor(files[0])
-    runs = []
+    timed: list[tuple[str, int, tuple[str, ...]]] = [(FILE1, 1, ()), (FILE1, 2, ())]
     if shutil.which("taskset"):
-        print(f"ingest {FILE1}, --jobs 1, one CPU ...", file=sys.stderr, flush=True)
-        runs.append(ingest(PINNED, files[:1], 1, args.tmp, ("taskset", "-c", "0")))
-    for label, chosen in ((FILE1, files[:1]), ("both files", files)):
-        for jobs in (1, 2):
-            print(f"ingest {label}, --jobs {jobs} ...", file=sys.stderr, flush=True)
-            runs.append(ingest(label, chosen, jobs, args.tmp))
-    body = report(runs, anchor_n / anchor_s, anchor_n, anchor_s, anchor_run, xml, args.sample)
+        timed.insert(0, (PINNED, 1, ("taskset", "-c", "0")))
+    anchors: list[tuple[int, float, Run]] = []
+    repeated: dict[tuple[str, int], list[Ingest]] = {}
+    for n in range(1, args.rounds + 1):
+        print(f"round {n}/{args.rounds}: anchor (pubmed_parser) ...", file=sys.stderr, flush=True)
+        anchors.append(anchor(files[0]))
+        for label, jobs, prefix in timed:
+            print(f"round {n}/{args.rounds}: ingest {label}, --jobs {jobs} ...", file=sys.stderr,
+                  flush=True)  # fmt: skip
+            done = ingest(label, files[:1], jobs, args.tmp, prefix)
+            repeated.setdefault((label, jobs), []).append(done)
+    runs = [median(found) for found in repeated.values()]
+    for jobs in (1, 2):
+        print(f"ingest both files, --jobs {jobs} ...", file=sys.stderr, flush=True)
+        runs.append(ingest("both files", files, jobs, args.tmp))
+    body = report(runs, anchors, xml, args.sample)
     print(body)
     write_section(args.out, body)
     print(f"\nwritten to {args.out}", file=sys.stderr)
