@@ -529,3 +529,27 @@ def test_ingest_uses_the_scanner() -> None:
     from pubmirror.medline import _cwalk
 
     assert extract.scan_fields is _cwalk.scan_fields
+
+
+def test_threads_scanning_at_once_get_their_own_records() -> None:
+    # The scanner's arena and the field buffer are one per process, and the scanner runs without
+    # the GIL: a lock in _cwalk must keep threads from reading each other's records.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pubmirror.medline import _cwalk
+
+    records = [d for p in _shared_files() for d in _records(p)][:600]
+    assert len(records) == 600
+    expected = [_cwalk.scan_fields(d) for d in records]
+    streams = [_cwalk.scan_stream(d) for d in records]
+    assert sum(e is not None for e in expected) > 500
+
+    def one_pass(shift: int) -> bool:
+        order = records[shift:] + records[:shift]  # each thread in its own order
+        got = [(_cwalk.scan_fields(d), _cwalk.scan_stream(d), _cwalk.scan_similar(d)) for d in order]
+        want = list(zip(expected, streams))
+        want = want[shift:] + want[:shift]
+        return all(g[0] == w[0] and g[1] == w[1] for g, w in zip(got, want))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(one_pass, [0, 150, 300, 450, 75, 225, 375, 525]))

@@ -21,9 +21,16 @@ from libc.string cimport strcmp, strlen
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
+import threading
+
 from pubmirror.medline import extract as _py
 
 import_lxml__etree()
+
+# The scanner's arena and the field buffer are one per process: a call holds this lock, so two
+# threads never share them, even when the walker calls back into Python or the scanner runs
+# without the GIL (which lets another thread, say one feeding tantivy, run meanwhile).
+_lock = threading.Lock()
 
 cdef int ELEMENT = 1
 cdef int TEXT = 3
@@ -451,18 +458,21 @@ def search_fields(_Element elem not None):
     cdef xmlNode* root = elem._c_node
     if is_tag(root, "PubmedBookArticle"):
         return _py.search_fields(elem)
-    pmid, version = walk(root, elem.tag)
-    return pmid, version, fields_dict()
+    with _lock:
+        pmid, version = walk(root, elem.tag)
+        return pmid, version, fields_dict()
 
 
 def scan_fields(bytes data not None):
     """The same from a record's original bytes, or None when the scanner declines the record
     (parse it with lxml then). Book records are declined: their fields come from Python."""
-    cdef Node* root = scan(data)
-    if root == NULL or is_tag(root, "PubmedBookArticle"):
-        return None
-    pmid, version = walk(root, decode(root.name))
-    return pmid, version, fields_dict()
+    cdef Node* root
+    with _lock:
+        root = scan(data)
+        if root == NULL or is_tag(root, "PubmedBookArticle"):
+            return None
+        pmid, version = walk(root, decode(root.name))
+        return pmid, version, fields_dict()
 
 
 def scan_stream(bytes data not None):
@@ -473,17 +483,24 @@ def scan_stream(bytes data not None):
     field's index in ``KEY_NAMES``; a native-endian uint32, its number of values; then each
     value: for the ``int`` and ``ints`` kinds (:data:`KEY_KINDS`) a native-endian int64, for
     ``text`` and ``texts`` a uint32 length and that many bytes of UTF-8."""
-    cdef Node* root = scan(data)
-    if root == NULL or is_tag(root, "PubmedBookArticle"):
-        return None
-    pmid, version = walk(root, decode(root.name))
-    return pmid, version, fields_stream()
+    cdef Node* root
+    with _lock:
+        root = scan(data)
+        if root == NULL or is_tag(root, "PubmedBookArticle"):
+            return None
+        pmid, version = walk(root, decode(root.name))
+        return pmid, version, fields_stream()
 
 
 def scan_similar(bytes data not None):
     """The fields Similar articles reads (``ti``, ``ab``, and the MeSH ones), exactly as
     :func:`scan_fields` gives them, from a walk of only the title, abstract and headings; None
     when the scanner declines the record or it is a book."""
+    with _lock:
+        return similar_fields(data)
+
+
+cdef similar_fields(bytes data):
     cdef Node* citation
     cdef Node* c
     cdef Node* a

@@ -461,7 +461,8 @@ cdef Node* scan(bytes data) except? NULL:
         # '<' and '=' first cost a tenth of the scan. Should input need more, the arena says it
         # is full and the record is scanned again with counted bounds.
         reserve(n // 2 + n // 5 + 4, n // 5 + 1, 2 * n + 16)
-        root = scan_tree(s, n)
+        with nogil:  # the caller holds _cwalk's lock: the arena is this thread's
+            root = scan_tree(s, n)
         if not _arena.full:
             return root
         _arena.full = False
@@ -473,4 +474,6 @@ cdef Node* scan(bytes data) except? NULL:
     # Elements <= '<' count, text nodes <= '<' count + 1, attributes (and their value nodes)
     # <= '=' count; every string copied is no longer than its source, plus one NUL.
     reserve(2 * lt + eq + 2, eq + 1, 2 * n + 16)
-    return scan_tree(s, n)
+    with nogil:
+        root = scan_tree(s, n)
+    return root
