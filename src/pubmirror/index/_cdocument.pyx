@@ -10,7 +10,7 @@ sample record.
 
 :func:`configure` is called once by ``tantivy_document`` with the schema's keyword tags and the
 Best Match constants, so those tables live in one place; the rules themselves (``tag=value``
-terms, each once, U+FFFF for white space in a term; the sort keys and the prior) are
+terms, each once, DEL for white space in a term; the sort keys and the prior) are
 ``document_json``'s, ``keyword_term``'s and ``sort_keys``',
 written again here, and the test holds the two together.
 """
@@ -117,7 +117,7 @@ cdef inline bint ascii_space(unsigned char c) noexcept:
 
 cdef int put_escaped(const unsigned char* s, Py_ssize_t n, bint term=False) except -1:
     """The bytes of a JSON string's contents; UTF-8 passes through. In a keyword ``term``,
-    white space becomes U+FFFF (``tantivy_document.keyword_term``)."""
+    white space becomes DEL (``tantivy_document.keyword_term``)."""
     global used
     cdef Py_ssize_t i
     cdef unsigned char c
@@ -128,8 +128,8 @@ cdef int put_escaped(const unsigned char* s, Py_ssize_t n, bint term=False) exce
             out[used] = c
             used += 1
         elif term and ascii_space(c):
-            memcpy(out + used, b"\xef\xbf\xbf", 3)
-            used += 3
+            out[used] = 0x7f
+            used += 1
         elif c == 34 or c == 92:
             out[used] = 92
             out[used + 1] = c
