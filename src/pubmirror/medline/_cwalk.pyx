@@ -463,16 +463,21 @@ def search_fields(_Element elem not None):
         return pmid, version, fields_dict()
 
 
+cdef tuple walked(bytes data):
+    """``(pmid, version)`` of a record scanned and walked, its fields left in the buffer; None
+    when the scanner declines it or it is a book. The caller holds ``_lock``."""
+    cdef Node* root = scan(data)
+    if root == NULL or is_tag(root, "PubmedBookArticle"):
+        return None
+    return walk(root, decode(root.name))
+
+
 def scan_fields(bytes data not None):
     """The same from a record's original bytes, or None when the scanner declines the record
     (parse it with lxml then). Book records are declined: their fields come from Python."""
-    cdef Node* root
     with _lock:
-        root = scan(data)
-        if root == NULL or is_tag(root, "PubmedBookArticle"):
-            return None
-        pmid, version = walk(root, decode(root.name))
-        return pmid, version, fields_dict()
+        key = walked(data)
+        return None if key is None else (*key, fields_dict())
 
 
 def scan_stream(bytes data not None):
@@ -483,13 +488,9 @@ def scan_stream(bytes data not None):
     field's index in ``KEY_NAMES``; a native-endian uint32, its number of values; then each
     value: for the ``int`` and ``ints`` kinds (:data:`KEY_KINDS`) a native-endian int64, for
     ``text`` and ``texts`` a uint32 length and that many bytes of UTF-8."""
-    cdef Node* root
     with _lock:
-        root = scan(data)
-        if root == NULL or is_tag(root, "PubmedBookArticle"):
-            return None
-        pmid, version = walk(root, decode(root.name))
-        return pmid, version, fields_stream()
+        key = walked(data)
+        return None if key is None else (*key, fields_stream())
 
 
 def scan_similar(bytes data not None):

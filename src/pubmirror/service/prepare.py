@@ -9,7 +9,7 @@ compressed original bytes and the index document made by the index backend's enc
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import zstandard
@@ -83,6 +83,19 @@ class Preparer:
         # idle a third of the time; measured).
         pool = _compressing_pool()
         compressed = pool.submit(compress_all, self.comp, originals) if pool else None
+        try:
+            keyed = self._keyed_all(path, chunks)
+        except BaseException:
+            # One compressor must not serve two threads: its batch finishes before the error goes.
+            if compressed is not None and not compressed.cancel():
+                wait([compressed])
+            raise
+        blobs = iter(compressed.result() if compressed else compress_all(self.comp, originals))
+        codec = self.codec
+        return [k if isinstance(k, Deletion) else Prepared(k[0], k[1], codec, next(blobs), k[2])
+                for k in keyed]  # fmt: skip
+
+    def _keyed_all(self, path: str, chunks: list[Chunk]) -> list[tuple[int, int, str] | Deletion]:
         keyed: list[tuple[int, int, str] | Deletion] = []
         for chunk in chunks:
             try:
@@ -92,10 +105,7 @@ class Preparer:
                 keyed.append(self.keyed(path, chunk))
             except ValueError as exc:  # well-formed XML, but not a usable record
                 raise BadInputError(path, f"unusable <{chunk.tag}>: {exc}", chunk.line) from None
-        blobs = iter(compressed.result() if compressed else compress_all(self.comp, originals))
-        codec = self.codec
-        return [k if isinstance(k, Deletion) else Prepared(k[0], k[1], codec, next(blobs), k[2])
-                for k in keyed]  # fmt: skip
+        return keyed
 
 
 _pool: ThreadPoolExecutor | None = None
