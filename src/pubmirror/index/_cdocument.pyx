@@ -9,10 +9,10 @@ stream (measured on the sample). A test checks that both give the same document 
 sample record.
 
 :func:`configure` is called once by ``tantivy_document`` with the schema's keyword tags and the
-Best Match constants, so those tables live in one place; the rules themselves (``tag=value``
-terms, each once, DEL for white space in a term; the sort keys and the prior) are
-``document_json``'s, ``keyword_term``'s and ``sort_keys``',
-written again here, and the test holds the two together.
+Best Match constants, so those tables live in one place. The rules themselves (``tag=value``
+terms, each once, DEL for white space in a term; the sort keys and the prior) are those of
+``document_json``, ``keyword_term`` and ``sort_keys``, written again here; the test holds the
+two together.
 """
 
 from libc.stdint cimport int64_t, uint32_t

@@ -8,7 +8,6 @@ The index keeps no stored text: records live in the store, and a hit is only a P
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from pubmirror.index.tantivy_document import (
 )
 from pubmirror.index.tantivy_query import TantivyLexicon, compile_field, compile_plan, leaf_fields
 from pubmirror.query.plan import Plan, leaves
+from pubmirror.system import usable_cpus
 
 Occur = tantivy.Occur
 
@@ -53,11 +53,7 @@ def _writer_threads(requested: int) -> int:
     """Indexing threads: as many as asked for, at most two, and one when this process may run
     on one CPU only (two threads on one CPU cost 7% more CPU a record: two segments to build,
     measured pinned on the sample)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(requested, 2, cpus))
+    return max(1, min(requested, 2, usable_cpus()))
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:

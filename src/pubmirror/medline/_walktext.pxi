@@ -172,9 +172,10 @@ cdef inline long long number(Py_ssize_t off, Py_ssize_t end) noexcept:
 
 
 cdef long long date_int(Tree* n) except -1:
-    """``extract.date_int``: YYYYMMDD, 0 when unknown. Numeric Year, Month and Day parts (the
-    usual case) are read here, month names by ``extract.month_number``; a date with anything else
-    (a Season, a MedlineDate, long or non-ASCII parts) goes whole to ``extract.date_of_parts``."""
+    """``extract.date_int``: YYYYMMDD, 0 when unknown. Numeric Year, Month and Day parts and
+    plain month names (the usual case) are read here (:func:`month_of`); a date with anything
+    else (a Season, a MedlineDate, long or non-ASCII parts) goes whole to
+    ``extract.date_of_parts``."""
     cdef long long year = 0, month = 0, day = 0
     cdef Tree* c
     cdef Py_ssize_t off = fb.nb

@@ -17,7 +17,6 @@ than a crash, and nothing is lost or doubled.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +36,7 @@ from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.service.prepare import Prepared, Preparer, work
 from pubmirror.store.sqlite_store import FileRow, Store
+from pubmirror.system import usable_cpus
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs every CLI start 40 ms
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -348,4 +348,4 @@ def rebuild_index(store: Store, path: Path) -> TantivyIndex:
 
 
 def default_jobs() -> int:
-    return min(2, os.cpu_count() or 1)
+    return min(2, usable_cpus())

@@ -8,7 +8,6 @@ compressed original bytes and the index document made by the index backend's enc
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from pubmirror.medline.split import Chunk, parse_chunk
 from pubmirror.errors import BadInputError
 from pubmirror.index.base import Encoder, StreamEncoder
 from pubmirror.store.sqlite_store import compress, compress_all, compressor
+from pubmirror.system import usable_cpus
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +115,7 @@ def _compressing_pool() -> ThreadPoolExecutor | None:
     """One thread for zstd, when this process may use more than one CPU (on one it would only
     add hand-overs)."""
     global _pool
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    if _pool is None and cpus > 1:
+    if _pool is None and usable_cpus() > 1:
         _pool = ThreadPoolExecutor(1, thread_name_prefix="pubmirror-zstd")
     return _pool
 
