@@ -32,3 +32,28 @@ def test_ingest_workers_need_neither_tantivy_nor_the_facade(module: str) -> None
     assert module in loaded
     assert "tantivy" not in loaded
     assert "pubmirror.service.app" not in loaded
+
+
+FIRST_IMPORTS = [
+    "pubmirror.index._cdocument",  # first in the forkserver's preload list of ingest's workers
+    "pubmirror.medline._cwalk",
+    "pubmirror.index.tantivy_document",
+    "pubmirror.service.prepare",
+    "pubmirror.medline.extract",
+]
+
+
+@pytest.mark.parametrize("first", FIRST_IMPORTS)
+def test_extract_uses_the_compiled_walker_whatever_is_imported_first(first: str) -> None:
+    # When extract and the walker imported each other, importing the walker first left extract
+    # with its Python fallbacks: ingest's workers ran ten times slower, with nothing reported.
+    pytest.importorskip("pubmirror.medline._cwalk")
+    code = (
+        f"import {first}\n"
+        "from pubmirror.medline import _cwalk, extract\n"
+        "print(extract.scan_stream is _cwalk.scan_stream,"
+        " extract.scan_fields is _cwalk.scan_fields,"
+        " extract.fast_search_fields is _cwalk.search_fields)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True"]

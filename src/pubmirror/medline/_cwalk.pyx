@@ -23,7 +23,7 @@ from lxml.includes.tree cimport xmlAttr, xmlNode
 
 import threading
 
-from pubmirror.medline import extract as _py
+from pubmirror.medline import dates as _dates
 
 import_lxml__etree()
 
@@ -457,7 +457,10 @@ def search_fields(_Element elem not None):
     """``(pmid, version, fields)``, exactly as :func:`pubmirror.medline.extract.search_fields`."""
     cdef xmlNode* root = elem._c_node
     if is_tag(root, "PubmedBookArticle"):
-        return _py.search_fields(elem)
+        # Imported here: extract imports this module (a module-level import would be a cycle).
+        from pubmirror.medline.extract import search_fields as python_search_fields
+
+        return python_search_fields(elem)
     with _lock:
         pmid, version = walk(root, elem.tag)
         return pmid, version, fields_dict()

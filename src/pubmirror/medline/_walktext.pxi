@@ -3,16 +3,16 @@
 # The rules are extract.py's; what they need of Python's string semantics for non-ASCII text is
 # done by Python (see the transformations in _fieldbuf.pxi).
 
-_date_of_parts = _py.date_of_parts
-_month_number = _py.month_number
+_date_of_parts = _dates.date_of_parts
+_month_number = _dates.month_number
 
-# extract.MONTHS (name's first three letters → number), for the usual ``<Month>Jan</Month>``:
+# dates.MONTHS (name's first three letters → number), for the usual ``<Month>Jan</Month>``:
 # read here, 3 µs a record less than asking month_number (measured on the sample).
 cdef char month_names[12][3]
 cdef int month_numbers[12]
 cdef int n_months = 0
 cdef bytes _encoded
-for _name, _number in _py.MONTHS.items():
+for _name, _number in _dates.MONTHS.items():
     assert len(_name) == 3 and _name.isascii() and _name.islower() and n_months < 12
     _encoded = _name.encode()
     memcpy(month_names[n_months], <const char*>_encoded, 3)
@@ -175,7 +175,7 @@ cdef long long date_int(Tree* n) except -1:
     """``extract.date_int``: YYYYMMDD, 0 when unknown. Numeric Year, Month and Day parts and
     plain month names (the usual case) are read here (:func:`month_of`); a date with anything
     else (a Season, a MedlineDate, long or non-ASCII parts) goes whole to
-    ``extract.date_of_parts``."""
+    ``dates.date_of_parts``."""
     cdef long long year = 0, month = 0, day = 0
     cdef Tree* c
     cdef Py_ssize_t off = fb.nb
@@ -204,7 +204,7 @@ cdef long long date_int(Tree* n) except -1:
 
 
 cdef long long month_of(Py_ssize_t off, Py_ssize_t end) except -1:
-    """``extract.month_number`` of an ASCII, non-numeric month: a name without surrounding
+    """``dates.month_number`` of an ASCII, non-numeric month: a name without surrounding
     white space is looked up here, anything else is left to month_number."""
     cdef char lower[3]
     cdef int i

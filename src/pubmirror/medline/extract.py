@@ -20,19 +20,11 @@ from typing import Any
 
 from lxml import etree
 
+from pubmirror.medline.dates import MONTHS, SEASONS, date_of_parts, medline_date_int, month_number
+
 Fields = dict[str, Any]
 Handler = Callable[[etree._Element, Fields], None]
 
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-# PubMed: "winter = January, spring = April, summer = July and fall = October".
-SEASONS = {"winter": 1, "spring": 4, "summer": 7, "fall": 10, "autumn": 10}
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
-_WORD = re.compile(r"[A-Za-z]+")
 _PAGE_END = re.compile(r"[-,;]")  # "35-41", "5, 30", "1788; discussion 1791": the first page
 
 # PubMedPubDate statuses whose dates PubMed searches under their own tags.
@@ -48,47 +40,11 @@ def text_of(elem: etree._Element | None) -> str:
     return etree.tostring(elem, method="text", encoding="unicode", with_tail=False)
 
 
-def month_number(value: str) -> int:
-    value = value.strip().lower()
-    if value.isdigit():
-        return int(value)
-    return MONTHS.get(value[:3], 0)
-
-
 def date_int(elem: etree._Element | None) -> int:
     """A PubDate/DateCompleted/PubMedPubDate element as ``YYYYMMDD`` (0 when unknown)."""
     if elem is None:
         return 0
     return date_of_parts((str(part.tag), part.text or "") for part in elem)
-
-
-def date_of_parts(parts: Iterable[tuple[str, str]]) -> int:
-    """``date_int`` from a date element's ``(tag, text)`` children, in order."""
-    year = month = day = 0
-    for tag, value in parts:
-        if tag == "Year" and value.isdigit():
-            year = int(value)
-        elif tag == "Month":
-            month = month_number(value)
-        elif tag == "Day" and value.isdigit():
-            day = int(value)
-        elif tag == "Season":
-            # A season, or a month range such as "Jan-Mar" (PubMed: the first month).
-            month = SEASONS.get(value.strip().lower(), 0) or month_number(value)
-        elif tag == "MedlineDate":
-            return medline_date_int(value)
-    return year * 10000 + month * 100 + day if year else 0
-
-
-def medline_date_int(value: str) -> int:
-    """``1998 Dec-1999 Jan`` → 19981200: the start of a free-text date range."""
-    year = _YEAR.search(value)
-    if not year:
-        return 0
-    # The first month or season anywhere: "1998 Dec-1999 Jan", "Summer 1998", "2000-2001 Fall".
-    words = (w.lower() for w in _WORD.findall(value))
-    month = next((m for w in words if (m := MONTHS.get(w[:3], 0) or SEASONS.get(w, 0))), 0)
-    return int(year.group(1)) * 10000 + month * 100
 
 
 def add(fields: Fields, key: str, value: str) -> None:
@@ -452,7 +408,9 @@ ARTICLE: dict[str, Handler] = {
 try:
     from pubmirror.medline._cwalk import scan_fields, scan_similar, scan_stream
     from pubmirror.medline._cwalk import search_fields as fast_search_fields
-except ImportError:  # pragma: no cover - a build without the extension
+except ModuleNotFoundError:  # pragma: no cover - a build without the extension
+    # Only a missing module: any other ImportError (an import cycle, say) must not quietly
+    # leave ingest on the Python path.
     fast_search_fields = search_fields
 
     def scan_fields(data: bytes) -> tuple[int, int, Fields] | None:
