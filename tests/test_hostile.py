@@ -151,7 +151,7 @@ CASES: dict[str, Callable[[list[Rec]], Case]] = {
 }
 
 
-@pytest.mark.parametrize("jobs", ["1", "3"])
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])
 @pytest.mark.parametrize("case_name", list(CASES))
 def test_bad_file_changes_nothing(
     case_name: str, jobs: str, sample_records: list[Rec], files: Path, home: Path

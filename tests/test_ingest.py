@@ -367,7 +367,7 @@ def test_comments_between_records_fall_back(sample_records: list[Rec], files: Pa
         assert s.stats().indexed == 3
 
 
-@pytest.mark.parametrize("jobs", ["1", "3"])  # 3: a worker pool beside two indexing threads
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])  # 2: a reader process; 3: a worker pool
 def test_fallback_late_in_a_file_starts_over(
     sample_records: list[Rec], files: Path, home: Path, jobs: str
 ) -> None:

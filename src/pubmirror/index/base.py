@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pubmirror.medline.extract import Fields
-from pubmirror.query.lexicon import Lexicon
-from pubmirror.query.plan import Plan
+
+if TYPE_CHECKING:  # annotations only: ingest's reader and worker processes import this module
+    from pubmirror.query.lexicon import Lexicon
+    from pubmirror.query.plan import Plan
 
 
 @dataclass(frozen=True, slots=True)

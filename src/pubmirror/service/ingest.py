@@ -1,7 +1,8 @@
 """Applying NLM files to the store and the index, one file as one transaction.
 
-For each file: hash it (a file already in the ledger is skipped), split it into records, have
-worker processes parse, extract and compress them in batches, and apply the batches in file order
+For each file: hash it (a file already in the ledger is skipped), split it into records, prepare
+them in batches (scan, encode, compress: here, in a reader process or in worker processes, by
+``--jobs``; see :func:`share_jobs`), and apply the batches in file order
 inside one SQLite transaction while feeding the index writer. A bad file raises before anything
 commits, so it changes nothing. Then:
 
@@ -25,7 +26,6 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import zstandard
 from lxml import etree
 
 from pubmirror.errors import BadInputError
@@ -34,21 +34,17 @@ from pubmirror.medline.extract import Fields, fast_search_fields, scan_fields
 from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex
-from pubmirror.service.prepare import Prepared, Preparer, work
+from pubmirror.service.prepare import BATCH, DICT_SAMPLES, Prepared, Preparer, train_dictionary, work
+from pubmirror.service.reader_process import ReaderProcess
 from pubmirror.store.sqlite_store import FileRow, Store
 from pubmirror.system import usable_cpus
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs every CLI start 40 ms
     from concurrent.futures import Future, ProcessPoolExecutor
 
-BATCH = 400
-# Each file of at least DICT_MIN records gets a zstd dictionary trained on its first records:
-# a 2020 baseline dictionary compressed 2021 update records 30% worse than their own (measured).
-# 500 records train in a third of the time 1,500 took (0.03 against 0.08 s for pubmed20n0014,
-# 0.09 against 0.28 s for pubmed21n1298) for a store 1% larger (measured).
-DICT_SAMPLES = 500
-DICT_MIN = 500
-DICT_SIZE = 112 << 10
+# A file this large (on disk) is read by a process of its own when ingest has two CPUs; a small
+# one is prepared here (the fork server's start, once a command, took 0.17 s; measured).
+READER_MIN_BYTES = 1 << 20
 Progress = Callable[[str, int], None]  # (file name, records done so far)
 Batches = Iterator[list["Prepared | Deletion"]]
 Reader = Callable[[Path], Batches]
@@ -103,10 +99,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 def share_jobs(jobs: int) -> tuple[int, int]:
     """``(indexing threads, worker processes)`` for ingest on ``jobs`` CPUs.
 
-    tantivy's indexing threads take the first two CPUs; records are prepared in the ingest
-    process itself unless there are more. A pool beside two indexing threads on two CPUs was
-    slower than none (5.6 against 5.0 s for pubmed20n0014, measured): its workers only add the
-    cost of sending records to them and results back."""
+    tantivy's indexing threads take the first two CPUs. With two, a large file is read by a
+    process of its own (:mod:`pubmirror.service.reader_process`); from three on, worker
+    processes prepare the batches the ingest process splits. A pool on two CPUs was no faster
+    than the ingest process alone (5.15 against 5.0 s for pubmed20n0014, measured): the ingest
+    process still split the file and sent every record's bytes to the workers."""
     threads = min(max(1, jobs), 2)
     return threads, max(1, jobs) - threads
 
@@ -115,6 +112,7 @@ class Ingestor:
     def __init__(self, store: Store, index: SearchIndex, jobs: int = 1) -> None:
         self.store = store
         self.index = index
+        self.jobs = jobs
         threads, self.workers = share_jobs(jobs)
         index.set_threads(threads)
         self._pool: ProcessPoolExecutor | None = None
@@ -126,22 +124,18 @@ class Ingestor:
 
     def ingest(self, path: Path, progress: Progress | None = None) -> FileResult:
         started = time.perf_counter()
-        sha = sha256_of(path)
         size = path.stat().st_size
-        if self.store.file_by_sha(sha) is not None:
-            return FileResult(path.name, "already applied", size=size)
-        report = progress or (lambda name, n: None)
+        # Started first: the reader process starts while this one hashes the file.
+        reader = ReaderProcess(path, self._encoders) if self._reads_apart(size) else None
         try:
-            try:
-                row, counts = self._transaction(path, sha, size, self._prepared_batches, report)
-            except Declined:  # not NLM's plain layout: start over with the general reader
-                self.store.rollback()
-                self.index.rollback()
-                row, counts = self._transaction(path, sha, size, self._iterparse_batches, report)
-        except BaseException:
-            self.store.rollback()
-            self.index.rollback()
-            raise
+            sha = sha256_of(path)
+            if self.store.file_by_sha(sha) is not None:
+                return FileResult(path.name, "already applied", size=size)
+            batches = reader.batches_of(self.store) if reader else self._prepared_batches
+            row, counts = self._apply(path, sha, size, batches, progress)
+        finally:
+            if reader is not None:
+                reader.close()
         self.store.commit()
         self.index.commit()
         self.store.mark_done(row.id)
@@ -149,6 +143,28 @@ class Ingestor:
             path.name, "applied", counts.records, counts.added, counts.replaced,
             counts.deleted, counts.skipped, time.perf_counter() - started, size,
         )  # fmt: skip
+
+    def _reads_apart(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes is read by a process of its own: with two CPUs
+        (more add worker processes instead, see :func:`share_jobs`), and not for small files."""
+        return self.jobs == 2 and size >= READER_MIN_BYTES
+
+    def _apply(
+        self, path: Path, sha: str, size: int, reader: Reader, progress: Progress | None
+    ) -> tuple[FileRow, _Counts]:
+        """Apply the file in a transaction the caller commits; nothing stays applied if it fails."""
+        report = progress or (lambda name, n: None)
+        try:
+            try:
+                return self._transaction(path, sha, size, reader, report)
+            except Declined:  # not NLM's plain layout: start over with the general reader
+                self.store.rollback()
+                self.index.rollback()
+                return self._transaction(path, sha, size, self._iterparse_batches, report)
+        except BaseException:
+            self.store.rollback()
+            self.index.rollback()
+            raise
 
     def _transaction(
         self, path: Path, sha: str, size: int, reader: Reader, progress: Progress
@@ -238,18 +254,10 @@ class Ingestor:
 
     def _dictionary(self, first: list[Chunk]) -> tuple[int, bytes | None]:
         """The zstd dictionary for this file: trained on its first records, or the latest."""
-        samples: list[bytes | bytearray | memoryview] = []
-        samples.extend(c.data for c in first if c.tag != "DeleteCitation")
-        if len(samples) >= DICT_MIN:
-            try:
-                # Fixed cover parameters: the default search over them took 0.47 s a file for a
-                # dictionary no better (718.1 against 718.9 B a record on the sample; measured).
-                trained = zstandard.train_dictionary(DICT_SIZE, samples, k=1024, d=8)
-            except zstandard.ZstdError:  # unlikely with this many samples; zlib still works
-                return self.store.latest_dict()
-            data = trained.as_bytes()
-            return self.store.add_dict(data), data
-        return self.store.latest_dict()
+        trained = train_dictionary(first)
+        if trained is None:
+            return self.store.latest_dict()
+        return self.store.add_dict(trained), trained
 
     # --- applying ---------------------------------------------------------------------------
     def _apply_batch(

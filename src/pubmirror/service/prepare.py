@@ -23,6 +23,16 @@ from pubmirror.store.sqlite_store import compress, compress_all, compressor
 from pubmirror.system import usable_cpus
 
 
+BATCH = 400  # records a batch: prepared, sent and applied together
+# Each file of at least DICT_MIN records gets a zstd dictionary trained on its first records:
+# a 2020 baseline dictionary compressed 2021 update records 30% worse than their own (measured).
+# 500 records train in a third of the time 1,500 took (0.03 against 0.08 s for pubmed20n0014,
+# 0.09 against 0.28 s for pubmed21n1298) for a store 1% larger (measured).
+DICT_SAMPLES = 500
+DICT_MIN = 500
+DICT_SIZE = 112 << 10
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     pmid: int
@@ -118,6 +128,20 @@ def _compressing_pool() -> ThreadPoolExecutor | None:
     if _pool is None and usable_cpus() > 1:
         _pool = ThreadPoolExecutor(1, thread_name_prefix="pubmirror-zstd")
     return _pool
+
+
+def train_dictionary(first: list[Chunk]) -> bytes | None:
+    """The zstd dictionary for a file, trained on its first records; None when too few."""
+    samples: list[bytes | bytearray | memoryview] = []
+    samples.extend(c.data for c in first if c.tag != "DeleteCitation")
+    if len(samples) < DICT_MIN:
+        return None
+    try:
+        # Fixed cover parameters: the default search over them took 0.47 s a file for a
+        # dictionary no better (718.1 against 718.9 B a record on the sample; measured).
+        return zstandard.train_dictionary(DICT_SIZE, samples, k=1024, d=8).as_bytes()
+    except zstandard.ZstdError:  # unlikely with this many samples; zlib still works
+        return None
 
 
 def check_key(pmid: int, version: int) -> None:
