@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sample", type=Path, required=True, help="folder with the two sample files")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     ap.add_argument("--tmp", default=None, help="where to make the temporary homes")
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="times to repeat the anchor and the pubmed20n0014 runs (median kept)")
     args = ap.parse_args(argv)
     files = [args.sample / FILE1, args.sample / FILE2]

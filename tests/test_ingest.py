@@ -385,6 +385,30 @@ def test_fallback_late_in_a_file_starts_over(
         assert s.store.version_count() == s.index.doc_count() == 1800
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the next file's reader starts as one commits
+def test_a_bad_next_file_leaves_the_good_one_applied(
+    sample_records: list[Rec], files: Path, home: Path, jobs: str
+) -> None:
+    """Two files in one command, both large enough for a reader process: the second is damaged
+    past its first batches, and only the second is refused."""
+    good = write_nlm(files, "pubmed21n0008.xml", sample_records[:1200])
+    damaged = [r.data for r in sample_records[1200:2400]]
+    damaged[1000] = damaged[1000].replace(b"</ArticleTitle>", b"</ArticleTitle></Oops>", 1)
+    bad = files / "pubmed21n0009.xml"
+    bad.write_bytes(nlm_bytes(damaged))
+    assert min(good.stat().st_size, bad.stat().st_size) >= 1 << 20  # a reader process each
+    done = run_cli(home, "ingest", "--jobs", jobs, str(good), str(bad))
+    assert done.returncode == 2, done.stderr
+    assert "1,200 records: 1,200 added" in done.stdout, done.stdout
+    assert str(bad) in done.stderr and "Traceback" not in done.stderr
+    with Pubmirror(home) as s:
+        assert [f.name for f in s.store.files()] == [good.name]
+        assert s.store.version_count() == s.index.doc_count() == 1200
+        assert s.search(f"{sample_records[5].pmid}[pmid]").count == 1
+    again = run_cli(home, "ingest", "--jobs", jobs, str(good), str(bad))
+    assert again.returncode == 2 and "already applied" in again.stdout, again.stdout
+
+
 # --- 5. crash safety (kill -9) ----------------------------------------------------------------
 def _assert_consistent(home: Path, must_have: list[Rec]) -> tuple[int, int]:
     with Pubmirror(home) as s:

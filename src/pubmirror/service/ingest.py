@@ -116,17 +116,25 @@ class Ingestor:
         threads, self.workers = share_jobs(jobs)
         index.set_threads(threads)
         self._pool: ProcessPoolExecutor | None = None
+        self._upcoming: ReaderProcess | None = None  # the next file's, started early
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._upcoming is not None:
+            self._upcoming.close()
+            self._upcoming = None
 
-    def ingest(self, path: Path, progress: Progress | None = None) -> FileResult:
+    def ingest(
+        self, path: Path, progress: Progress | None = None, upcoming: Path | None = None
+    ) -> FileResult:
+        """Apply one file. ``upcoming``, the file to be ingested next, if any, starts being read
+        while this one commits (tantivy's commit keeps both CPUs busy, but not for long)."""
         started = time.perf_counter()
         size = path.stat().st_size
         # Started first: the reader process starts while this one hashes the file.
-        reader = ReaderProcess(path, self._encoders) if self._reads_apart(size) else None
+        reader = self._reader_for(path, size)
         try:
             sha = sha256_of(path)
             if self.store.file_by_sha(sha) is not None:
@@ -136,6 +144,8 @@ class Ingestor:
         finally:
             if reader is not None:
                 reader.close()
+        if upcoming is not None:
+            self._upcoming = self._start_early(upcoming)
         self.store.commit()
         self.index.commit()
         self.store.mark_done(row.id)
@@ -143,6 +153,24 @@ class Ingestor:
             path.name, "applied", counts.records, counts.added, counts.replaced,
             counts.deleted, counts.skipped, time.perf_counter() - started, size,
         )  # fmt: skip
+
+    def _reader_for(self, path: Path, size: int) -> ReaderProcess | None:
+        """The reader process of ``path`` (the one started early, if it was), or None when this
+        process prepares the file itself."""
+        early, self._upcoming = self._upcoming, None
+        if early is not None and early.path == path:
+            return early
+        if early is not None:
+            early.close()
+        return ReaderProcess(path, self._encoders) if self._reads_apart(size) else None
+
+    def _start_early(self, path: Path) -> ReaderProcess | None:
+        """The next file's reader, started before this file commits; None on any trouble,
+        which that file's own ingest then meets and reports (this file must commit)."""
+        try:
+            return ReaderProcess(path, self._encoders) if self._reads_apart(path.stat().st_size) else None
+        except OSError:
+            return None
 
     def _reads_apart(self, size: int) -> bool:
         """Whether a file of ``size`` bytes is read by a process of its own: with two CPUs
