@@ -24,7 +24,7 @@ from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.medline.extract import scan_stream
 from pubmirror.medline.reader import open_xml
 from pubmirror.medline.split import split_records
-from pubmirror.service.ingest import BATCH, DICT_SAMPLES, DICT_SIZE
+from pubmirror.service.prepare import BATCH, DICT_SAMPLES, DICT_SIZE
 from pubmirror.store.sqlite_store import compress_all, compressor
 
 START, END = "<!-- stages:start -->", "<!-- stages:end -->"
