@@ -36,7 +36,7 @@ from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.service.prepare import BATCH, DICT_SAMPLES, Prepared, Preparer, train_dictionary, work
 from pubmirror.service.reader_process import ReaderProcess
-from pubmirror.store.sqlite_store import FileRow, Store
+from pubmirror.store.sqlite_store import FileRow, Row, Store
 from pubmirror.system import usable_cpus
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs every CLI start 40 ms
@@ -299,12 +299,13 @@ class Ingestor:
         tombs = self.store.tombstones(pmids)
         if not stored and not tombs and len(pmids) == len(records):
             # New PMIDs, each once, as in a baseline file: every record is added and indexed.
-            self.store.put([(r.pmid, r.version, row.rank, row.id, r.codec, r.blob) for r in records])
+            self.store.add([(r.pmid, r.version, row.rank, row.id, r.codec, r.blob) for r in records])
             self.index.add_json([r.doc for r in records])
             counts.records += len(records)
             counts.added += len(records)
             return
-        rows = []
+        added: list[Row] = []
+        replaced: list[Row] = []
         for rec in records:
             counts.records += 1
             versions = stored.setdefault(rec.pmid, {})
@@ -313,17 +314,18 @@ class Ingestor:
             if tombs.get(rec.pmid, -1) >= row.rank or (old is not None and old > row.rank):
                 counts.skipped += 1  # deleted, or a higher-ranked file already gave this version
                 continue
-            if old is None:
-                counts.added += 1
-            else:
-                counts.replaced += 1
             versions[rec.version] = row.rank
-            rows.append((rec.pmid, rec.version, row.rank, row.id, rec.codec, rec.blob))
+            entry = (rec.pmid, rec.version, row.rank, row.id, rec.codec, rec.blob)
+            (added if old is None else replaced).append(entry)
             if rec.version >= max(versions):  # search shows only the highest version
                 if known:  # deleting costs at commit: only for PMIDs that may be indexed
                     self.index.delete([rec.pmid])
                 self.index.add_json([rec.doc])
-        self.store.put(rows)
+        # In this order: a row added here may be replaced by a later element of the same batch.
+        self.store.add(added)
+        self.store.replace(replaced)
+        counts.added += len(added)
+        counts.replaced += len(replaced)
 
     def _apply_deletion(self, deletion: Deletion, row: FileRow, counts: _Counts) -> None:
         for pmid in deletion.pmids:

@@ -26,6 +26,8 @@ import zstandard
 from pubmirror.errors import DataError
 
 SCHEMA_VERSION = 1
+# A record row as ingest writes it: (pmid, version, rank, file_id, codec, compressed xml).
+Row = tuple[int, int, int, int, int, bytes]
 VERSIONS = 1024  # versions per PMID the record key leaves room for
 _NLM_NAME = re.compile(r"(?:pubmed|medline)(\d\d)n(\d{4})")
 # Files not named like NLM's rank after every NLM file, in ingest order.
@@ -245,13 +247,24 @@ class Store:
             found.update(self.db.execute(sql, chunk).fetchall())
         return found
 
-    def put(self, rows: Iterable[tuple[int, int, int, int, int, bytes]]) -> None:
-        """Write ``(pmid, version, rank, file_id, codec, xml)`` rows, replacing same keys."""
-        if any(r[1] >= VERSIONS or r[1] < 1 for r in rows):
-            raise DataError(f"a record version outside 1..{VERSIONS - 1}")
+    # A new row goes in with a plain INSERT and a stored one is changed with UPDATE: with INSERT OR
+    # REPLACE, SQLite copied every page each row touched into a statement journal (a temporary
+    # file), 4 GB of writes for pubmed20n0014's 30,000 records with 64 KiB pages; 0.43 against
+    # 0.12 s for the same rows, and 0.22 against 0.05 s for 10,000 replacements (measured).
+    def add(self, rows: Iterable[Row]) -> None:
+        """Write ``(pmid, version, rank, file_id, codec, xml)`` rows whose (PMID, version) is
+        not stored (IntegrityError if one is)."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?)",
-            [(p * VERSIONS + v, rank, f, c, x) for p, v, rank, f, c, x in rows],
+            "INSERT INTO records VALUES (?,?,?,?,?)",
+            [(_key(p, v), rank, f, c, x) for p, v, rank, f, c, x in rows],
+        )
+
+    def replace(self, rows: Iterable[Row]) -> None:
+        """Overwrite stored (PMID, version) rows with ``(pmid, version, rank, file_id, codec,
+        xml)``."""
+        self.db.executemany(
+            "UPDATE records SET rank=?, file_id=?, codec=?, xml=? WHERE key=?",
+            [(rank, f, c, x, _key(p, v)) for p, v, rank, f, c, x in rows],
         )
 
     def delete(self, pmid: int, rank: int, file_id: int) -> int:
@@ -313,6 +326,12 @@ class Store:
     def close(self) -> None:
         self.rollback()
         self.db.close()
+
+
+def _key(pmid: int, version: int) -> int:
+    if version >= VERSIONS or version < 1:
+        raise DataError(f"a record version outside 1..{VERSIONS - 1}")
+    return pmid * VERSIONS + version
 
 
 def _span(pmid: int) -> tuple[int, int]:
