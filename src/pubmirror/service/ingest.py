@@ -168,7 +168,9 @@ class Ingestor:
         """The next file's reader, started before this file commits; None on any trouble,
         which that file's own ingest then meets and reports (this file must commit)."""
         try:
-            return ReaderProcess(path, self._encoders) if self._reads_apart(path.stat().st_size) else None
+            if not self._reads_apart(path.stat().st_size):
+                return None
+            return ReaderProcess(path, self._encoders)
         except OSError:
             return None
 
