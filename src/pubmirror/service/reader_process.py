@@ -2,9 +2,9 @@
 own, while the ingest process applies the batches it sends back and feeds tantivy.
 
 With everything in the ingest process, its main thread was the bottleneck on two CPUs: it was the
-only thread with work about a third of the time (sampled thread states), since what it does holds
-the GIL. A reader process takes the records' preparation off it; the ingest process keeps only
-what must happen there (the SQLite transaction and tantivy's writer).
+only thread with work 28% of the time (sampled thread states, start-up included), since what it
+does holds the GIL. A reader process takes the records' preparation off it; the ingest process
+keeps only what must happen there (the SQLite transaction and tantivy's writer).
 
 The protocol, over one duplex pipe, child → parent unless marked:
 
