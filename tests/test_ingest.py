@@ -6,6 +6,8 @@ small files cut from real records, named like NLM's so that their rank is what t
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -443,6 +445,47 @@ def test_kill_mid_ingest_of_sample(sample: Path, sample_records: list[Rec], file
     records, versions = _assert_consistent(home, small)
     assert records == 30_000 + len({r.pmid for r in from_2021})
     assert versions == 30_000 + len({(r.pmid, r.version) for r in from_2021})
+
+
+def _reader_processes(cli_pid: int) -> list[int]:
+    """The reader processes of a running ``ingest --jobs 2``: children of its fork server."""
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    servers = [c for c in children(cli_pid)
+               if b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()]  # fmt: skip
+    return [r for server in servers for r in children(server)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
+def test_a_killed_reader_process_applies_nothing(
+    sample: Path, sample_records: list[Rec], files: Path, home: Path
+) -> None:
+    """The reader dies mid-file (killed, say by the OOM killer): one clear error, exit status 3,
+    nothing of the file applied; the next ingest applies it whole."""
+    good = write_nlm(files, "pubmed19n0001.xml", sample_records[:5])
+    ingest(home, good)
+    proc = start_cli(home, "ingest", "--jobs", "2", str(sample / SAMPLE_2020))
+    readers: list[int] = []
+    deadline = time.monotonic() + 30
+    while not readers and proc.poll() is None and time.monotonic() < deadline:
+        readers = _reader_processes(proc.pid)
+        time.sleep(0.05)
+    assert readers, "no reader process showed up"
+    time.sleep(0.5)  # mid-file: batches already applied in the open transaction
+    for pid in readers:
+        os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    message = err.decode()
+    assert proc.returncode == 3, message
+    assert "ended unexpectedly" in message and "Traceback" not in message
+    assert _assert_consistent(home, sample_records[:5]) == (5, 5)
+    done = run_cli(home, "ingest", "--jobs", "2", str(sample / SAMPLE_2020))
+    assert done.returncode == 0 and "30,000 records" in done.stdout, done.stderr
+    assert _assert_consistent(home, sample_records[:5])[0] == 30_000
 
 
 def test_kill_at_many_points(sample_records: list[Rec], files: Path, tmp_path: Path) -> None:

