@@ -96,9 +96,8 @@ class Pubmirror:
         files = expand_paths(paths)  # a missing path fails before anything is applied
         ingestor = Ingestor(self.store, self.index, jobs or default_jobs())
         try:
-            for i, path in enumerate(files):
-                upcoming = files[i + 1] if i + 1 < len(files) else None
-                yield ingestor.ingest(path, progress, upcoming)
+            for path in files:
+                yield ingestor.ingest(path, progress)
         finally:
             ingestor.close()
             self.store.checkpoint()  # fold the WAL back so the store's size is its real size

@@ -35,7 +35,7 @@ from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.service.prepare import BATCH, DICT_SAMPLES, Prepared, Preparer, train_dictionary, work
-from pubmirror.service.reader_process import ReaderProcess
+from pubmirror.service.reader_process import ReaderProcess, forkserver_context
 from pubmirror.store.sqlite_store import FileRow, Row, Store
 from pubmirror.system import usable_cpus
 
@@ -116,36 +116,25 @@ class Ingestor:
         threads, self.workers = share_jobs(jobs)
         index.set_threads(threads)
         self._pool: ProcessPoolExecutor | None = None
-        self._upcoming: ReaderProcess | None = None  # the next file's, started early
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-        if self._upcoming is not None:
-            self._upcoming.close()
-            self._upcoming = None
 
-    def ingest(
-        self, path: Path, progress: Progress | None = None, upcoming: Path | None = None
-    ) -> FileResult:
-        """Apply one file. ``upcoming``, the file to be ingested next, if any, starts being read
-        while this one commits (tantivy's commit keeps both CPUs busy, but not for long)."""
+    def ingest(self, path: Path, progress: Progress | None = None) -> FileResult:
         started = time.perf_counter()
+        sha = sha256_of(path)
         size = path.stat().st_size
-        # Started first: the reader process starts while this one hashes the file.
-        reader = self._reader_for(path, size)
+        if self.store.file_by_sha(sha) is not None:
+            return FileResult(path.name, "already applied", size=size)
+        reader = ReaderProcess(path, self._encoders) if self._reads_apart(size) else None
         try:
-            sha = sha256_of(path)
-            if self.store.file_by_sha(sha) is not None:
-                return FileResult(path.name, "already applied", size=size)
             batches = reader.batches_of(self.store) if reader else self._prepared_batches
             row, counts = self._apply(path, sha, size, batches, progress)
         finally:
             if reader is not None:
                 reader.close()
-        if upcoming is not None:
-            self._upcoming = self._start_early(upcoming)
         self.store.commit()
         self.index.commit()
         self.store.mark_done(row.id)
@@ -153,26 +142,6 @@ class Ingestor:
             path.name, "applied", counts.records, counts.added, counts.replaced,
             counts.deleted, counts.skipped, time.perf_counter() - started, size,
         )  # fmt: skip
-
-    def _reader_for(self, path: Path, size: int) -> ReaderProcess | None:
-        """The reader process of ``path`` (the one started early, if it was), or None when this
-        process prepares the file itself."""
-        early, self._upcoming = self._upcoming, None
-        if early is not None and early.path == path:
-            return early
-        if early is not None:
-            early.close()
-        return ReaderProcess(path, self._encoders) if self._reads_apart(size) else None
-
-    def _start_early(self, path: Path) -> ReaderProcess | None:
-        """The next file's reader, started before this file commits; None on any trouble,
-        which that file's own ingest then meets and reports (this file must commit)."""
-        try:
-            if not self._reads_apart(path.stat().st_size):
-                return None
-            return ReaderProcess(path, self._encoders)
-        except OSError:
-            return None
 
     def _reads_apart(self, size: int) -> bool:
         """Whether a file of ``size`` bytes is read by a process of its own: with two CPUs
@@ -217,7 +186,7 @@ class Ingestor:
         with open_xml(path) as stream:
             chunks = split_records(str(path), stream)
             first = list(islice(chunks, DICT_SAMPLES))
-            codec, dict_bytes = self._dictionary(first)
+            codec, dict_bytes = self.store.codec_for(train_dictionary(first))
             if not self.workers or len(first) < DICT_SAMPLES:  # small: not worth starting workers
                 preparer = Preparer(codec, dict_bytes, *self._encoders)
                 for start in range(0, len(first), BATCH):
@@ -254,15 +223,9 @@ class Ingestor:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # forkserver: forking a process that runs tantivy's writer threads is not safe. The
-            # server imports what the workers run (prepare.work, the backend's encoders) once,
-            # before forking them.
             from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
 
-            context = get_context("forkserver")
-            modules = {work.__module__, *(e.__module__ for e in self._encoders if e is not None)}
-            context.set_forkserver_preload(sorted(modules))
+            context = forkserver_context(work, *self._encoders)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
 
@@ -281,13 +244,6 @@ class Ingestor:
                 yield [i.value if isinstance(i, Item) else i for i in batch]
         except ValueError as exc:  # well-formed XML, but not a usable record
             raise BadInputError(str(path), f"unusable record: {exc}") from None
-
-    def _dictionary(self, first: list[Chunk]) -> tuple[int, bytes | None]:
-        """The zstd dictionary for this file: trained on its first records, or the latest."""
-        trained = train_dictionary(first)
-        if trained is None:
-            return self.store.latest_dict()
-        return self.store.add_dict(trained), trained
 
     # --- applying ---------------------------------------------------------------------------
     def _apply_batch(

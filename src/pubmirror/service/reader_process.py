@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pubmirror.errors import DataError
 from pubmirror.index.base import Encoder, StreamEncoder
@@ -31,6 +31,7 @@ from pubmirror.service.prepare import BATCH, DICT_SAMPLES, Prepared, Preparer, t
 
 if TYPE_CHECKING:  # multiprocessing costs a start 35 ms: imported when a process starts
     from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkServerContext
     from multiprocessing.process import BaseProcess
 
     from pubmirror.store.sqlite_store import Store
@@ -71,18 +72,24 @@ def _tell(conn: Connection, message: tuple[str, object]) -> None:
         pass
 
 
+def forkserver_context(*targets: Callable[..., object] | None) -> ForkServerContext:
+    """multiprocessing's fork server, told to import the modules of what its children run.
+
+    Forking a process whose tantivy threads run is not safe; the server imports those modules
+    once, before it forks each child (ingest's reader processes and worker pools both use it)."""
+    from multiprocessing import get_context
+
+    context = cast("ForkServerContext", get_context("forkserver"))
+    context.set_forkserver_preload(sorted({t.__module__ for t in targets if t is not None}))
+    return context
+
+
 class ReaderProcess:
-    """The parent's side, started before the parent hashes the file. The first start of a command
-    waits for the fork server to boot (0.17 s); later ones take about 2 ms (measured)."""
+    """The parent's side. The first start of a command waits for the fork server to boot
+    (0.17 s); later ones take about 2 ms (measured)."""
 
     def __init__(self, path: Path, encoders: tuple[Encoder, StreamEncoder | None]) -> None:
-        from multiprocessing import get_context
-
-        # forkserver: forking a process whose tantivy threads run is not safe. The server
-        # imports what the child runs once, before forking it.
-        context = get_context("forkserver")
-        modules = {__name__, *(e.__module__ for e in encoders if e is not None)}
-        context.set_forkserver_preload(sorted(modules))
+        context = forkserver_context(read_file, *encoders)
         self.path = path
         self.conn, child = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(
@@ -103,7 +110,7 @@ class ReaderProcess:
             if kind == "batch":
                 yield payload
             elif kind == "dict":
-                self.conn.send((store.add_dict(payload), payload) if payload else store.latest_dict())
+                self.conn.send(store.codec_for(payload))
             elif kind == "end":
                 return
             elif kind == "declined":

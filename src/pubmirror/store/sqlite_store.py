@@ -182,6 +182,11 @@ class Store:
         row = self.db.execute("SELECT id, data FROM dicts ORDER BY id DESC LIMIT 1").fetchone()
         return (int(row[0]), bytes(row[1])) if row else (0, None)
 
+    def codec_for(self, trained: bytes | None) -> tuple[int, bytes | None]:
+        """The codec and dictionary to compress a file with: the dictionary trained on it, stored
+        now, or the latest one when it had too few records to train one."""
+        return (self.add_dict(trained), trained) if trained is not None else self.latest_dict()
+
     def add_dict(self, data: bytes) -> int:
         cur = self.db.execute("INSERT INTO dicts (data) VALUES (?)", (data,))
         dict_id = int(cur.lastrowid or 0)
