@@ -387,7 +387,7 @@ def test_fallback_late_in_a_file_starts_over(
         assert s.store.version_count() == s.index.doc_count() == 1800
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the next file's reader starts as one commits
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: each file is read by a fork of its own
 def test_a_bad_next_file_leaves_the_good_one_applied(
     sample_records: list[Rec], files: Path, home: Path, jobs: str
 ) -> None:
@@ -409,6 +409,20 @@ def test_a_bad_next_file_leaves_the_good_one_applied(
         assert s.search(f"{sample_records[5].pmid}[pmid]").count == 1
     again = run_cli(home, "ingest", "--jobs", jobs, str(good), str(bad))
     assert again.returncode == 2 and "already applied" in again.stdout, again.stdout
+
+
+def test_a_fork_reads_after_a_file_prepared_here(
+    sample_records: list[Rec], files: Path, home: Path
+) -> None:
+    """``--jobs 2``: a small file is prepared in the ingest process, which starts its zstd
+    thread; the large one after it is read by a fork, which has no such thread. The fork once
+    handed its batches to the parent's pool and waited forever."""
+    small = write_nlm(files, "pubmed21n0010.xml", sample_records[:20])
+    large = write_nlm(files, "pubmed21n0011.xml", sample_records[20:1220])
+    assert small.stat().st_size < 1 << 20 <= large.stat().st_size
+    done = run_cli(home, "ingest", "--jobs", "2", str(small), str(large))
+    assert done.returncode == 0, done.stderr
+    assert "20 records: 20 added" in done.stdout and "1,200 records: 1,200 added" in done.stdout
 
 
 # --- 5. crash safety (kill -9) ----------------------------------------------------------------
@@ -448,16 +462,12 @@ def test_kill_mid_ingest_of_sample(sample: Path, sample_records: list[Rec], file
 
 
 def _reader_processes(cli_pid: int) -> list[int]:
-    """The reader processes of a running ``ingest --jobs 2``: children of its fork server."""
-    def children(pid: int) -> list[int]:
-        try:
-            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            return []
-
-    servers = [c for c in children(cli_pid)
-               if b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()]  # fmt: skip
-    return [r for server in servers for r in children(server)]
+    """The reader processes of a running ``ingest --jobs 2``: forks of it, so its children
+    (it starts no other process)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{cli_pid}/task/{cli_pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import tantivy
@@ -23,9 +24,11 @@ from pubmirror.index.tantivy_document import (
     document_json,
     encode_stream,
 )
-from pubmirror.index.tantivy_query import TantivyLexicon, compile_field, compile_plan, leaf_fields
-from pubmirror.query.plan import Plan, leaves
 from pubmirror.system import usable_cpus
+
+if TYPE_CHECKING:  # the query compiler is imported where a search needs it, not by ingest
+    from pubmirror.index.tantivy_query import TantivyLexicon
+    from pubmirror.query.plan import Plan
 
 Occur = tantivy.Occur
 
@@ -179,14 +182,24 @@ class TantivyIndex:
 
     def lexicon(self) -> TantivyLexicon:
         """What the query resolver may ask of the records, over the current snapshot."""
+        from pubmirror.index.tantivy_query import TantivyLexicon
+
         return TantivyLexicon(self.index, self.analyzer)
 
     def search(self, plan: Plan | None, sort: str = "relevance", limit: int = 20,
                offset: int = 0) -> Hits:  # fmt: skip
         """Records matching the plan (all records for None), in a PubMed sort order, paged;
         the count is exact whatever its size."""
-        query = tantivy.Query.all_query() if plan is None else compile_plan(plan, self.index.schema)
+        query = self._compile(plan)
         return self._page(query, sort, limit, offset)
+
+    def _compile(self, plan: Plan | None) -> tantivy.Query:
+        """The plan as a tantivy query (None: every record)."""
+        if plan is None:
+            return tantivy.Query.all_query()
+        from pubmirror.index.tantivy_query import compile_plan
+
+        return compile_plan(plan, self.index.schema)
 
     def _page(self, query: tantivy.Query, sort: str, limit: int, offset: int) -> Hits:
         searcher = self._searcher()
@@ -204,6 +217,9 @@ class TantivyIndex:
     def explain(self, plan: Plan | None, pmid: int) -> Explanation:
         """Whether the record matches, which leaves match it in which fields, and its Best
         Match score with tantivy's breakdown; None-safe for a PMID that is not indexed."""
+        from pubmirror.index.tantivy_query import compile_field, leaf_fields
+        from pubmirror.query.plan import leaves
+
         searcher = self._searcher()
         schema_ = self.index.schema
         pmid_query = tantivy.Query.term_query(schema_, "pmid", pmid)
@@ -211,7 +227,7 @@ class TantivyIndex:
         if not found.hits:
             return Explanation(pmid, False, False, [], 0.0, 0, "")
         address = found.hits[0][1]
-        query = tantivy.Query.all_query() if plan is None else compile_plan(plan, schema_)
+        query = self._compile(plan)
 
         def hit(q: tantivy.Query) -> bool:
             both = tantivy.Query.boolean_query([(Occur.Must, q), (Occur.Must, pmid_query)])
@@ -236,7 +252,7 @@ class TantivyIndex:
 
     def years(self, plan: Plan | None) -> dict[int, int]:
         """Results by publication year (PubMed's timeline), for any result size."""
-        query = tantivy.Query.all_query() if plan is None else compile_plan(plan, self.index.schema)
+        query = self._compile(plan)
         agg = {"years": {"histogram": {"field": "dp", "interval": 10000, "min_doc_count": 1}}}
         found = self._searcher().aggregate(query, agg)
         buckets = found.get("years", {}).get("buckets", [])

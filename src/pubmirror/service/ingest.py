@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from lxml import etree
 
@@ -35,15 +35,16 @@ from pubmirror.medline.reader import Deletion, Item, open_xml, read_records
 from pubmirror.medline.split import PARSER, Chunk, Declined, split_records
 from pubmirror.index.tantivy_index import TantivyIndex
 from pubmirror.service.prepare import BATCH, DICT_SAMPLES, Prepared, Preparer, train_dictionary, work
-from pubmirror.service.reader_process import ReaderProcess, forkserver_context
+from pubmirror.service.reader_process import ReaderProcess
 from pubmirror.store.sqlite_store import FileRow, Row, Store
 from pubmirror.system import usable_cpus
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs every CLI start 40 ms
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import ForkServerContext
 
 # A file this large (on disk) is read by a process of its own when ingest has two CPUs; a small
-# one is prepared here (the fork server's start, once a command, took 0.17 s; measured).
+# one is prepared here, without a process to start (a fork took about 10 ms; measured).
 READER_MIN_BYTES = 1 << 20
 Progress = Callable[[str, int], None]  # (file name, records done so far)
 Batches = Iterator[list["Prepared | Deletion"]]
@@ -136,7 +137,8 @@ class Ingestor:
             if reader is not None:
                 reader.close()
         self.store.commit()
-        self.index.commit()
+        with self.store.checkpointing():
+            self.index.commit()
         self.store.mark_done(row.id)
         return FileResult(
             path.name, "applied", counts.records, counts.added, counts.replaced,
@@ -341,6 +343,19 @@ def rebuild_index(store: Store, path: Path) -> TantivyIndex:
     shutil.rmtree(path, ignore_errors=True)
     fresh.rename(path)
     return TantivyIndex(path)
+
+
+def forkserver_context(*targets: Callable[..., object] | None) -> ForkServerContext:
+    """multiprocessing's fork server, told to import the modules of what its children run.
+
+    A worker pool starts while tantivy's indexing threads may run, and forking a process with
+    those threads is not safe; the server, a fresh process, imports those modules once and
+    forks each worker from itself."""
+    from multiprocessing import get_context
+
+    context = cast("ForkServerContext", get_context("forkserver"))
+    context.set_forkserver_preload(sorted({t.__module__ for t in targets if t is not None}))
+    return context
 
 
 def default_jobs() -> int:

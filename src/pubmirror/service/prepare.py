@@ -8,6 +8,7 @@ compressed original bytes and the index document made by the index backend's enc
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -128,6 +129,16 @@ def _compressing_pool() -> ThreadPoolExecutor | None:
     if _pool is None and usable_cpus() > 1:
         _pool = ThreadPoolExecutor(1, thread_name_prefix="pubmirror-zstd")
     return _pool
+
+
+def _forget_pool() -> None:
+    """In a fork (ingest's reader process): the parent's pool came without its thread, and
+    would queue the child's work for a thread that never runs it."""
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def train_dictionary(first: list[Chunk]) -> bytes | None:
