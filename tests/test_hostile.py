@@ -95,6 +95,16 @@ def truncated_gzip(recs: list[Rec]) -> Case:
     return Case("medline16n0902.xml.gz", real[: len(real) // 2], real, [first], reason="")
 
 
+def truncated_large_gzip(recs: list[Rec]) -> Case:
+    """Large enough for ingest's reader process with ``--jobs 2``, which decompresses on a
+    thread of its own: the error still comes back whole."""
+    full = gzip.compress(nlm_bytes(recs[:2400]), compresslevel=0)  # stored blocks: large
+    data = full[: len(full) * 3 // 5]
+    assert len(data) >= 1 << 20  # READER_MIN_BYTES
+    return Case("pubmed21n0002.xml.gz", data, full, [recs[0].pmid, recs[2000].pmid],
+                reason="truncated")  # fmt: skip
+
+
 def invalid_utf8(recs: list[Rec]) -> Case:
     before, after = recs[0], recs[2]
     victim = _one_line_title(recs[1:])
@@ -143,6 +153,7 @@ CASES: dict[str, Callable[[list[Rec]], Case]] = {
     "xxe-padded": xxe_padded,
     "billion-laughs": billion_laughs,
     "truncated-gzip": truncated_gzip,
+    "truncated-large-gzip": truncated_large_gzip,
     "invalid-utf8": invalid_utf8,
     "wrong-root": wrong_root,
     "unclosed-tag": unclosed_tag,

@@ -28,7 +28,7 @@ from lxml import etree
 
 from pubmirror.errors import BadInputError
 
-from isal import igzip  # python-isal decompresses gzip about 3x faster than the stdlib
+from isal import igzip, igzip_threaded  # python-isal: gzip about 3x faster than the stdlib
 
 ROOTS = ("PubmedArticleSet", "MedlineCitationSet")
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "MedlineCitation")
@@ -51,12 +51,18 @@ class Item(Generic[T]):
     value: T
 
 
-def open_xml(path: Path) -> IO[bytes]:
-    """Open a ``.xml`` or ``.xml.gz`` file for binary reading (gzip detected by magic bytes)."""
+def open_xml(path: Path, threaded: bool = False) -> IO[bytes]:
+    """Open a ``.xml`` or ``.xml.gz`` file for binary reading (gzip detected by magic bytes).
+
+    ``threaded``: a gzip file is decompressed ahead on a thread of its own (isal releases the
+    GIL), for a reader with a CPU to spare: ingest's reader process, whose thread was the
+    longest in ``--jobs 2`` (3.75 against 3.82 s for pubmed20n0014, 30 alternating pairs)."""
     raw = open(path, "rb")
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
+        if threaded:
+            return igzip_threaded.open(raw, "rb", threads=1)
         return igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
 

@@ -47,7 +47,7 @@ def read_file(
 ) -> None:
     """The child's side: send the file's batches to the parent (module docstring)."""
     try:
-        with open_xml(Path(path)) as stream:
+        with open_xml(Path(path), threaded=True) as stream:
             chunks = split_records(path, stream)
             first = list(islice(chunks, DICT_SAMPLES))
             conn.send(("dict", train_dictionary(first)))
