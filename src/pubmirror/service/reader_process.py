@@ -78,18 +78,16 @@ def _tell(conn: Connection, message: tuple[str, object]) -> None:
 class ReaderProcess:
     """The parent's side: the reader is a fork of the ingest process.
 
-    A fork starts in about 2 ms with every module already imported, where the fork server's
-    first start made the ingest process wait 0.12 s (a fresh interpreter importing the reader's
-    modules; measured). Forking is safe here because no thread that might hold a lock the child
-    needs runs at that moment: ingest opens tantivy's writer, and with it the indexing threads,
-    only after the reader starts, and drops it at each file's commit. The threads that may run
-    (tantivy's watcher of the index's meta file, rich's refresh of a progress bar, the zstd
-    thread of a file prepared in the ingest process) hold no lock the reader takes: it touches
-    neither tantivy nor the standard streams, forgets the parent's zstd pool (see
-    ``prepare._forget_pool``), and leaves by ``os._exit``, which flushes nothing and runs no
-    finaliser. The fork server, used before, cost the ingest process 0.12 s at each command's
-    first file; with the fork, the commit's checkpoint moved aside and rich imported only on a
-    terminal, ``--jobs 2`` took 3.85 against 4.13 s for pubmed20n0014 (16 alternating pairs)."""
+    A fork starts in about 10 ms with every module already imported, where multiprocessing's
+    fork server, used before, made each command's first file wait 0.12–0.17 s while a fresh
+    interpreter imported the reader's modules (measured). Forking is safe here because no thread
+    that might hold a lock the child needs runs at that moment: ingest opens tantivy's writer,
+    and with it the indexing threads, only after the reader starts, and drops it at each file's
+    commit. The threads that may run (tantivy's watcher of the index's meta file, rich's refresh
+    of a progress bar, the zstd thread of a file prepared in the ingest process) hold no lock the
+    reader takes: it touches neither tantivy nor the standard streams, forgets the parent's zstd
+    pool (``prepare._forget_pool``), and leaves by ``os._exit``, which flushes nothing and runs no
+    finaliser."""
 
     def __init__(self, path: Path, encoders: tuple[Encoder, StreamEncoder | None]) -> None:
         from multiprocessing.connection import Pipe
