@@ -118,6 +118,26 @@ def test_store_rules(sample_records: list[Rec], tmp_path: Path) -> None:
     store.close()
 
 
+def test_checkpointing_copies_the_wal_into_the_database(
+    sample_records: list[Rec], tmp_path: Path
+) -> None:
+    """Ingest's checkpoint beside tantivy's commit: the committed pages reach the database file
+    while the caller works, so the final checkpoint has little left to copy."""
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    store.begin()
+    row = store.start_file("pubmed21n0001.xml", "c" * 64, 1)
+    store.add([(r.pmid, 1, row.rank, row.id, 0, zlib.compress(r.data)) for r in sample_records[:500]])
+    store.commit()
+    before = path.stat().st_size
+    assert Path(f"{path}-wal").stat().st_size > before  # the records are in the WAL only
+    with store.checkpointing():
+        pass
+    assert path.stat().st_size > before + sum(len(r.data) for r in sample_records[:500]) // 10
+    assert store.get(sample_records[499].pmid).xml == sample_records[499].data  # type: ignore[union-attr]
+    store.close()
+
+
 def _bytes_written() -> int:
     for line in Path("/proc/self/io").read_text().splitlines():
         if line.startswith("wchar:"):

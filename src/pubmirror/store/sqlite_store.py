@@ -237,7 +237,7 @@ class Store:
         if wanted and max(wanted) - min(wanted) < 4 * len(wanted):
             # A batch of a baseline file is a dense run of PMIDs: one range scan, not one
             # query a PMID (1.4 µs a PMID instead of 6, measured on the sample).
-            spans = [(min(wanted) * VERSIONS, max(wanted) * VERSIONS + VERSIONS - 1)]
+            spans = [(_span(min(wanted))[0], _span(max(wanted))[1])]
         else:
             spans = [_span(pmid) for pmid in wanted]
         for span in spans:
@@ -294,7 +294,7 @@ class Store:
             row = self.db.execute(sql + " LIMIT 1", _span(pmid)).fetchone()
         elif 0 < version < VERSIONS:
             sql = "SELECT key, codec, xml FROM records WHERE key=?"
-            row = self.db.execute(sql, (pmid * VERSIONS + version,)).fetchone()
+            row = self.db.execute(sql, (_key(pmid, version),)).fetchone()
         else:
             row = None
         if row is None:
